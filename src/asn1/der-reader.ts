@@ -20,6 +20,9 @@ export class Asn1Error extends Error {
 
 export const MAX_DEPTH = 48;
 
+/** Universal types that only have a primitive encoding: BOOLEAN, INTEGER, NULL, OID, REAL, ENUMERATED, RELATIVE-OID, times. */
+const PRIMITIVE_ONLY = new Set([1, 2, 5, 6, 9, 10, 13]);
+
 export interface DerNode {
   /** the buffer the node lives in */
   readonly buf: Buffer;
@@ -85,6 +88,11 @@ export function readNode(buf: Buffer, offset = 0, limit = buf.length, depth = 0)
       if ((b & 0x80) === 0) break;
     }
     tag = -1;
+  }
+  if (cls === 0) {
+    if (num === 0) throw new Asn1Error('unexpected end-of-contents');
+    if (constructed && PRIMITIVE_ONLY.has(num)) throw new Asn1Error('constructed form of a primitive type');
+    if (!constructed && (num === 16 || num === 17)) throw new Asn1Error('primitive SEQUENCE or SET');
   }
   if (p >= limit) throw new Asn1Error('unexpected end of data (length)');
   const l0 = buf[p++]!;
@@ -167,7 +175,7 @@ export function expectChildren(node: DerNode | undefined, tag: number, what: str
  * OCTET STRING content, primitive or (BER) constructed of OCTET STRING segments.
  * Pass the expected identifier (0x04, or 0x80 for an implicit [0]) — its constructed form is also accepted.
  */
-export function octetsOf(node: DerNode, primitiveTag = Tag.OCTET_STRING): Buffer {
+export function octetsOf(node: DerNode, primitiveTag: number = Tag.OCTET_STRING): Buffer {
   if (node.tag === primitiveTag && !node.constructed) return contentOf(node);
   if (node.tag === (primitiveTag | 0x20)) {
     const parts: Buffer[] = [];
