@@ -17,11 +17,32 @@ export function decodeBody(body: Buffer, encoding: string | undefined): Buffer {
   }
 }
 
-/** Base64 with any line length and white space; other characters make it malformed. */
+/** 1: base64 alphabet, 2: white space, 0: anything else. */
+const BASE64_CLASS = (() => {
+  const t = new Uint8Array(256);
+  for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') t[c.charCodeAt(0)] = 1;
+  for (const c of ' \t\r\n') t[c.charCodeAt(0)] = 2;
+  return t;
+})();
+
+/** Base64 with any line length and white space; any other character, or data after padding, is malformed. */
 export function decodeBase64(body: Buffer): Buffer {
-  const text = body.toString('latin1').replace(/[\s]+/g, '');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 === 1) throw new MimeError('invalid base64');
-  return Buffer.from(text, 'base64');
+  let count = 0;
+  let pad = 0;
+  for (let i = 0; i < body.length; i++) {
+    const b = body[i]!;
+    const cls = BASE64_CLASS[b]!;
+    if (cls === 1) {
+      if (pad > 0) throw new MimeError('invalid base64');
+      count++;
+    } else if (b === 0x3d) {
+      if (++pad > 2) throw new MimeError('invalid base64');
+    } else if (cls !== 2) {
+      throw new MimeError('invalid base64');
+    }
+  }
+  if ((count + pad) % 4 !== 0 && (pad > 0 || count % 4 === 1)) throw new MimeError('invalid base64');
+  return Buffer.from(body.toString('latin1'), 'base64');
 }
 
 export function decodeQuotedPrintable(body: Buffer): Buffer {

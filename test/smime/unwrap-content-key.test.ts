@@ -48,7 +48,7 @@ describe('RSA PKCS#1 v1.5 key transport with implicit rejection', () => {
     ['a key of the wrong length', () => publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_PADDING }, randomBytes(24))],
     ['a tampered ciphertext', () => {
       const c = publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_PADDING }, cek);
-      c[100] ^= 0x01;
+      c[100] = c[100]! ^ 0x01;
       return c;
     }],
     ['a ciphertext for another key', () => publicEncrypt({ key: other.publicKey, padding: constants.RSA_PKCS1_PADDING }, cek)],
@@ -91,7 +91,7 @@ describe('RSA PKCS#1 v1.5 key transport with implicit rejection', () => {
   it('handles RSA-OAEP the same way: a wrong ciphertext yields the synthetic key', () => {
     const c = publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, cek);
     expect(unwrapContentKey(gk, { name: 'rsa-oaep-sha256', hash: 'sha256' }, c, 16).equals(cek)).toBe(true);
-    c[7] ^= 1;
+    c[7] = c[7]! ^ 1;
     expect(unwrapContentKey(gk, { name: 'rsa-oaep-sha256', hash: 'sha256' }, c, 16).equals(syntheticKey(gk, c, 16))).toBe(true);
   });
 });
