@@ -113,17 +113,25 @@ function classify(entity: Entity, ct: ContentType): { layer: Layer; der?: Buffer
 
 /** Opens a message; throws a GatewayError with an SMIME_* code when it is refused. */
 export function openMessage(raw: Buffer, opts: OpenOptions): OpenedMessage {
+  const state = { decrypted: false };
   try {
-    return openLayers(raw, opts);
+    return openLayers(raw, opts, state);
   } catch (err) {
-    if (err instanceof GatewayError) throw err;
-    if (err instanceof Asn1Error || err instanceof MimeError) throw smimeRefusal('SMIME_MALFORMED', err.message, err);
-    if (err instanceof RangeError || err instanceof TypeError) throw smimeRefusal('SMIME_MALFORMED', err.message, err);
-    throw err;
+    const refusal = err instanceof GatewayError ? err : isStructural(err) ? smimeRefusal('SMIME_MALFORMED', (err as Error).message, err) : undefined;
+    if (!refusal) throw err;
+    // CBC has no integrity of its own: a tampered ciphertext decrypts to damaged structure. Answering that
+    // differently from a padding failure would be a padding oracle, so damage found after decryption is a
+    // decryption failure too.
+    if (state.decrypted && refusal.code === 'SMIME_MALFORMED') throw smimeRefusal('SMIME_DECRYPT_FAILED', `after decryption: ${refusal.detail ?? ''}`, err);
+    throw refusal;
   }
 }
 
-function openLayers(raw: Buffer, opts: OpenOptions): OpenedMessage {
+function isStructural(err: unknown): boolean {
+  return err instanceof Asn1Error || err instanceof MimeError || err instanceof RangeError || err instanceof TypeError;
+}
+
+function openLayers(raw: Buffer, opts: OpenOptions, state: { decrypted: boolean }): OpenedMessage {
   const at = opts.at ?? new Date();
   const outer = parseEntity(raw);
   const outerHeaders = summarize(outer.headers);
@@ -141,12 +149,8 @@ function openLayers(raw: Buffer, opts: OpenOptions): OpenedMessage {
       const info = parseContentInfo(der!);
       const env = parseEnvelopedContent(info.content, isEnvelopedType(info.contentType)!);
       decrypted = decryptEnveloped(env, opts.keys);
-      try {
-        entity = parseEntity(decrypted.content);
-      } catch {
-        // the decrypted bytes are not a MIME entity: to the sender, the same as a wrong key
-        throw smimeRefusal('SMIME_DECRYPT_FAILED', 'decrypted content is not MIME');
-      }
+      state.decrypted = true;
+      entity = parseEntity(decrypted.content);
       continue;
     }
     if (!decrypted) {
