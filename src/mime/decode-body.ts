@@ -17,31 +17,11 @@ export function decodeBody(body: Buffer, encoding: string | undefined): Buffer {
   }
 }
 
-/** 1: base64 alphabet, 2: white space, 0: anything else. */
-const BASE64_CLASS = (() => {
-  const t = new Uint8Array(256);
-  for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') t[c.charCodeAt(0)] = 1;
-  for (const c of ' \t\r\n') t[c.charCodeAt(0)] = 2;
-  return t;
-})();
-
-/** Base64 with any line length and white space; any other character, or data after padding, is malformed. */
+/**
+ * Base64 with any line length. As RFC 2045 §6.8 says, characters outside the alphabet are
+ * ignored and decoding ends at the padding. (What it decodes to is parsed strictly next.)
+ */
 export function decodeBase64(body: Buffer): Buffer {
-  let count = 0;
-  let pad = 0;
-  for (let i = 0; i < body.length; i++) {
-    const b = body[i]!;
-    const cls = BASE64_CLASS[b]!;
-    if (cls === 1) {
-      if (pad > 0) throw new MimeError('invalid base64');
-      count++;
-    } else if (b === 0x3d) {
-      if (++pad > 2) throw new MimeError('invalid base64');
-    } else if (cls !== 2) {
-      throw new MimeError('invalid base64');
-    }
-  }
-  if ((count + pad) % 4 !== 0 && (pad > 0 || count % 4 === 1)) throw new MimeError('invalid base64');
   return Buffer.from(body.toString('latin1'), 'base64');
 }
 
@@ -79,15 +59,7 @@ export function encodeBase64Lines(data: Buffer): string {
 
 /** Converts bare LF (and bare CR) line ends to CRLF: the canonical form S/MIME signs (RFC 8551 §3.1.1). */
 export function toCanonicalCrlf(data: Buffer): Buffer {
-  let needs = false;
-  for (let i = 0; i < data.length; i++) {
-    const b = data[i]!;
-    if ((b === 0x0a && data[i - 1] !== 0x0d) || (b === 0x0d && data[i + 1] !== 0x0a)) {
-      needs = true;
-      break;
-    }
-  }
-  if (!needs) return data;
+  if (isCanonicalCrlf(data)) return data;
   const out: number[] = [];
   for (let i = 0; i < data.length; i++) {
     const b = data[i]!;
@@ -101,4 +73,11 @@ export function toCanonicalCrlf(data: Buffer): Buffer {
     }
   }
   return Buffer.from(out);
+}
+
+/** Every CR is followed by LF and every LF preceded by CR (found with native searches). */
+export function isCanonicalCrlf(data: Buffer): boolean {
+  for (let i = data.indexOf(0x0a); i >= 0; i = data.indexOf(0x0a, i + 1)) if (i === 0 || data[i - 1] !== 0x0d) return false;
+  for (let i = data.indexOf(0x0d); i >= 0; i = data.indexOf(0x0d, i + 1)) if (data[i + 1] !== 0x0a) return false;
+  return true;
 }

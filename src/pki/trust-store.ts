@@ -17,6 +17,10 @@ export interface TrustStore {
   anchorsBySubject: Map<string, TrustAnchor[]>;
   anchorsByFingerprint: Map<string, TrustAnchor>;
   crlsByIssuer: Map<string, Crl[]>;
+  /** signer paths already built, by signer fingerprint and sender domain (used when the signer cache is on) */
+  signerPaths: Map<string, Certificate[]>;
+  /** CRLs whose signature was verified, with the fingerprints of the issuers that verified them */
+  verifiedCrls: WeakMap<Crl, Set<string>>;
 }
 
 export function buildTrustStore(anchors: TrustAnchor[], crls: Crl[] = []): TrustStore {
@@ -35,7 +39,7 @@ export function buildTrustStore(anchors: TrustAnchor[], crls: Crl[] = []): Trust
     const k = c.issuerDer.toString('hex');
     crlsByIssuer.set(k, [...(crlsByIssuer.get(k) ?? []), c]);
   }
-  return { anchors, anchorsBySubject, anchorsByFingerprint, crlsByIssuer };
+  return { anchors, anchorsBySubject, anchorsByFingerprint, crlsByIssuer, signerPaths: new Map(), verifiedCrls: new WeakMap() };
 }
 
 /**

@@ -26,7 +26,12 @@ export interface SignerPolicy {
   requireCrl?: boolean;
   /** refuse SHA-1 certificate signatures (accepted by default: Direct anchors still use them) */
   refuseSha1Certificates?: boolean;
+  /** reuse the path built for this signer certificate earlier (validity, revocation, usage and address still run) */
+  cache?: boolean;
 }
+
+/** Paths kept at most; the cache is emptied when full. */
+const MAX_CACHED_PATHS = 10_000;
 
 export interface ValidatedSigner {
   cert: Certificate;
@@ -113,7 +118,13 @@ function currentCrl(store: TrustStore, issuer: Certificate, at: Date): Crl | und
   for (const crl of store.crlsByIssuer.get(issuer.subjectDer.toString('hex')) ?? []) {
     if (crl.thisUpdate.getTime() > at.getTime()) continue;
     if (crl.nextUpdate && crl.nextUpdate.getTime() < at.getTime()) continue;
-    if (crl.unknownCritical.length === 0 && verifyCrl(crl, issuer)) return crl;
+    if (crl.unknownCritical.length > 0) continue;
+    const verified = store.verifiedCrls.get(crl);
+    if (verified?.has(issuer.fingerprint)) return crl;
+    if (verifyCrl(crl, issuer)) {
+      store.verifiedCrls.set(crl, new Set([...(verified ?? []), issuer.fingerprint]));
+      return crl;
+    }
   }
   return undefined;
 }
@@ -154,7 +165,16 @@ export function bindAddress(cert: Certificate, address: string): { boundAddress:
 
 /** Validates the signer for the sender `policy.address`; throws an SMIME_* refusal. */
 export function validateSigner(signer: Certificate, pool: readonly Certificate[], store: TrustStore, policy: SignerPolicy): ValidatedSigner {
-  const path = buildPath(signer, pool, store, domainOf(policy.address), policy);
+  const domain = domainOf(policy.address);
+  const cacheKey = `${signer.fingerprint}|${domain}|${policy.refuseSha1Certificates ? 1 : 0}`;
+  let path = policy.cache ? store.signerPaths.get(cacheKey) : undefined;
+  if (!path) {
+    path = buildPath(signer, pool, store, domain, policy);
+    if (policy.cache) {
+      if (store.signerPaths.size >= MAX_CACHED_PATHS) store.signerPaths.clear();
+      store.signerPaths.set(cacheKey, path);
+    }
+  }
   checkCa(path);
   checkValidity(path, policy);
   checkRevocation(path, store, policy);

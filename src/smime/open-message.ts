@@ -30,6 +30,8 @@ export interface OpenOptions {
   at?: Date;
   requireCrl?: boolean;
   refuseSha1Certificates?: boolean;
+  /** reuse signer paths already built (keyed by the certificate's DER hash); validity and address still checked */
+  cacheSigners?: boolean;
 }
 
 export interface SignerSummary {
@@ -211,6 +213,7 @@ function policyFor(from: string | undefined, v: VerifiedSignature, at: Date, opt
     ...(v.signingTime ? { signingTime: v.signingTime } : {}),
     requireCrl: opts.requireCrl ?? false,
     refuseSha1Certificates: opts.refuseSha1Certificates ?? false,
+    cache: opts.cacheSigners ?? false,
   };
 }
 

@@ -11,6 +11,8 @@ describe('multipart splitting', () => {
     const part = fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)).filter((b) => !b.includes(Buffer.from('--b0undary')));
     fc.assert(
       fc.property(fc.array(part, { minLength: 1, maxLength: 5 }), fc.constantFrom('\r\n', '\n'), fc.string({ maxLength: 20 }).map((s) => s.replace(/[\r\n]/g, '')), (parts, eol, preamble) => {
+        // with LF line ends, a part ending in CR cannot be told from a CRLF delimiter: the CR goes with the delimiter
+        fc.pre(eol === '\r\n' || parts.every((p) => p[p.length - 1] !== 0x0d));
         const body = Buffer.concat([
           Buffer.from(preamble.includes('--b0undary') ? '' : preamble + eol),
           ...parts.flatMap((p) => [Buffer.from(`--b0undary${eol}`), p, Buffer.from(eol)]),
@@ -60,7 +62,7 @@ describe('headers and content types', () => {
 });
 
 describe('transfer encodings', () => {
-  it('decodes base64 whatever the line length, and refuses other characters', () => {
+  it('decodes base64 whatever the line length, ignoring characters outside the alphabet', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 500 }), fc.integer({ min: 1, max: 200 }), (data, width) => {
         const b64 = Buffer.from(data).toString('base64');
@@ -69,8 +71,9 @@ describe('transfer encodings', () => {
         expect(decodeBase64(Buffer.from(encodeBase64Lines(Buffer.from(data)))).equals(Buffer.from(data))).toBe(true);
       }),
     );
-    expect(() => decodeBase64(Buffer.from('QUJD*RA=='))).toThrow(MimeError);
-    expect(() => decodeBase64(Buffer.from('QQ==QUJD'))).toThrow(MimeError);
+    // RFC 2045 §6.8: characters outside the alphabet are ignored, and the data ends at the padding
+    expect(decodeBase64(Buffer.from('QUJD*RA==')).toString()).toBe('ABCD');
+    expect(decodeBase64(Buffer.from('QQ==QUJD')).toString()).toBe('A');
   });
 
   it('decodes quoted-printable with soft line breaks', () => {

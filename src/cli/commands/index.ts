@@ -1,9 +1,23 @@
 import type { Command } from '../command.ts';
+import { demoCommand } from './demo.ts';
+import { certsInitCaCommand } from './certs-init-ca.ts';
+import { certsIssueCommand } from './certs-issue.ts';
+import { certsP12ExportCommand } from './certs-p12-export.ts';
+import { certsP12ImportCommand } from './certs-p12-import.ts';
+import { certsRevokeCommand } from './certs-revoke.ts';
+import { certsTestPkiCommand } from './certs-test-pki.ts';
 import { smimeOpenCommand } from './smime-open.ts';
 import { smimeSealCommand } from './smime-seal.ts';
 
 /** Every command of the CLI. Each lives in its own file. */
 export const commands: Command[] = [
+  demoCommand,
+  certsInitCaCommand,
+  certsIssueCommand,
+  certsP12ExportCommand,
+  certsP12ImportCommand,
+  certsRevokeCommand,
+  certsTestPkiCommand,
   smimeOpenCommand,
   smimeSealCommand,
 ];

@@ -13,7 +13,7 @@ function scopedTrust(spec: string): TrustSourceSpec {
 
 export const smimeOpenCommand: Command = {
   path: ['smime', 'open'],
-  summary: 'Decrypt and verify a secure message read from standard input',
+  summary: 'decrypt and verify a secure message read from standard input',
   details: `Reads the raw RFC 5322 message on standard input and prints one JSON object.
 Exit 0 when opened: {"ok":true,"signer":{..},"encryption":{..},"signature":{..},"wrapped":..,
   "headers":{"from","to","messageId"},"content":"<inner MIME bytes, base64>"}
