@@ -9,7 +9,7 @@ import { makeGatewayKey } from '../src/smime/gateway-key.ts';
 import { openMessage } from '../src/smime/open-message.ts';
 import { sealMessage } from '../src/smime/seal-message.ts';
 import { measureOpensslRsa2048 } from './lib/openssl-speed.ts';
-import { opsPerSecond, report, round } from './lib/measure.ts';
+import { interleaved, opsPerSecond, report, round } from './lib/measure.ts';
 
 /** A 30 KB request: a text part and a base64 attachment, CRLF. */
 function message30k(from: string, to: string): Buffer {
@@ -24,7 +24,7 @@ function message30k(from: string, to: string): Buffer {
 }
 
 export async function run(): Promise<void> {
-  const seconds = Number(process.env.BENCH_SECONDS ?? 3);
+  const seconds = Number(process.env.BENCH_SECONDS ?? 1);
   const pki = createDevPki({ domain: 'txgate.localhost', people: [{ name: 'doctor', cn: 'Dr Martin', address: 'dr.martin@hopital-a.test' }] });
   const doctor = pki.people[0]!;
   const inner = message30k(doctor.address, pki.gateway.address);
@@ -36,23 +36,32 @@ export async function run(): Promise<void> {
   const fresh = () => buildTrustStore([{ cert: pki.ca.cert }]);
   const trust = fresh();
   const cachedTrust = fresh();
-  const opensPkcs1 = opsPerSecond(() => openMessage(sealedPkcs1, { keys, trust }), seconds * 1000);
-  const opens = opsPerSecond(() => openMessage(sealedOaep, { keys, trust }), seconds * 1000);
-  const opensCached = opsPerSecond(() => openMessage(sealedOaep, { keys, trust: cachedTrust, cacheSigners: true }), seconds * 1000);
-  const seals = opsPerSecond(() => sealMessage(inner, sealOpts), seconds * 1000);
-  const openssl = measureOpensslRsa2048(seconds);
+  const ms = seconds * 1000;
+  // warm every path once before measuring
+  for (const f of [() => openMessage(sealedPkcs1, { keys, trust }), () => openMessage(sealedOaep, { keys, trust }), () => sealMessage(inner, sealOpts)]) opsPerSecond(f, 500, 0);
+  const m = interleaved({
+    opens: () => opsPerSecond(() => openMessage(sealedOaep, { keys, trust }), ms, 100),
+    opensPkcs1: () => opsPerSecond(() => openMessage(sealedPkcs1, { keys, trust }), ms, 100),
+    opensCached: () => opsPerSecond(() => openMessage(sealedOaep, { keys, trust: cachedTrust, cacheSigners: true }), ms, 100),
+    seals: () => opsPerSecond(() => sealMessage(inner, sealOpts), ms, 100),
+    openssl: () => measureOpensslRsa2048(seconds).privateOpsPerSec,
+  });
+  const { opens, opensPkcs1, opensCached, seals } = m;
+  const openssl = { privateOpsPerSec: m.openssl };
 
   const ratio = opens / openssl.privateOpsPerSec;
   report(
     'smime',
     [
       ['message size (bytes)', sealedOaep.length],
+      ['rounds (medians reported)', 3],
       ['opens/s (AES-256-CBC, RSA-OAEP-SHA256)', round(opens, 1)],
       ['opens/s (AES-128-CBC, RSA PKCS#1 v1.5)', round(opensPkcs1, 1)],
       ['opens/s with the signer cache', round(opensCached, 1)],
       ['seals/s', round(seals, 1)],
       ['openssl speed rsa2048 private ops/s', openssl.privateOpsPerSec],
       ['ratio opens/s ÷ openssl private ops/s', round(ratio)],
+      ['ratio, PKCS#1 v1.5 key transport', round(opensPkcs1 / openssl.privateOpsPerSec)],
       ['ratio with the signer cache', round(opensCached / openssl.privateOpsPerSec)],
       ['target', '≥ 0.35 without the cache'],
     ],
@@ -64,6 +73,7 @@ export async function run(): Promise<void> {
       sealsPerSec: round(seals, 1),
       opensslPrivateOpsPerSec: openssl.privateOpsPerSec,
       ratio: round(ratio),
+      ratioPkcs1: round(opensPkcs1 / openssl.privateOpsPerSec),
       ratioCached: round(opensCached / openssl.privateOpsPerSec),
       ratioSeal: round(seals / openssl.privateOpsPerSec),
     },

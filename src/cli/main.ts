@@ -57,7 +57,9 @@ export async function main(): Promise<void> {
   try {
     process.exitCode = await runCli(process.argv.slice(2), io);
   } catch (err) {
-    process.stderr.write(`txgate: ${(err as Error).stack ?? String(err)}\n`);
+    // a fault no command expected: one line, the stack only when asked (TXGATE_DEBUG=1)
+    const e = err as Error;
+    process.stderr.write(`txgate: internal error: ${process.env.TXGATE_DEBUG ? (e.stack ?? String(err)) : (e.message ?? String(err))}\n`);
     process.exitCode = 70;
   }
 }
