@@ -18,6 +18,7 @@ import {
   type DerNode,
 } from '../asn1/der-reader.ts';
 import { NAME_ATTRIBUTE, OID } from '../asn1/oids.ts';
+import { forEachExtension } from './read-extensions.ts';
 import { parseSignatureAlgorithm, type SignatureAlgorithm } from './signature-algorithm.ts';
 
 /** KeyUsage bits (RFC 5280 §4.2.1.3). */
@@ -147,26 +148,12 @@ export function parseCertificate(der: Buffer): Certificate {
   if (extWrapper) {
     if (version !== 3) throw new Asn1Error('extensions in a certificate that is not v3');
     const exts = expectChildren(childrenOf(extWrapper)[0], Tag.SEQUENCE, 'Extensions', 1);
-    const seen = new Set<string>();
-    for (const ext of exts) readExtension(cert, ext, seen);
+    forEachExtension(exts, (id, critical, value) => readExtension(cert, id, critical, value));
   }
   return cert;
 }
 
-function readExtension(cert: Certificate, ext: DerNode, seen: Set<string>): void {
-  const f = expectChildren(ext, Tag.SEQUENCE, 'Extension', 2, 3);
-  const id = oidOf(f[0]!);
-  if (seen.has(id)) throw new Asn1Error('duplicate extension');
-  seen.add(id);
-  let critical = false;
-  let valueNode = f[1]!;
-  if (f.length === 3) {
-    if (f[1]!.tag !== Tag.BOOLEAN) throw new Asn1Error('bad Extension');
-    critical = contentOf(f[1]!)[0] !== 0;
-    valueNode = f[2]!;
-  }
-  if (valueNode.tag !== Tag.OCTET_STRING) throw new Asn1Error('bad Extension value');
-  const value = readRoot(contentOf(valueNode));
+function readExtension(cert: Certificate, id: string, critical: boolean, value: DerNode): void {
   switch (id) {
     case OID.basicConstraints: {
       const k = expectChildren(value, Tag.SEQUENCE, 'BasicConstraints', 0, 2);

@@ -7,7 +7,6 @@ import {
   expectChildren,
   expectTag,
   findContext,
-  oidOf,
   rawOf,
   readRoot,
   smallIntOf,
@@ -22,6 +21,7 @@ import { buildExtension } from './build-extension.ts';
 import { formatName, KeyUsageBit, type Certificate } from './certificate.ts';
 import { buildKeyIdentifier } from './key-identifier.ts';
 import { buildSignatureAlgorithm, buildSignedStructure, type SigningHash } from './sign-tbs.ts';
+import { forEachExtension } from './read-extensions.ts';
 import { parseSignatureAlgorithm, verifySignature, type SignatureAlgorithm } from './signature-algorithm.ts';
 
 /** PEM label of a CRL. */
@@ -133,23 +133,6 @@ function readEntry(crl: Crl, node: DerNode): void {
   }
   crl.revoked.add(serialHex);
   crl.entries.push(entry);
-}
-
-function forEachExtension(exts: DerNode[], visit: (id: string, critical: boolean, value: DerNode) => void): void {
-  const seen = new Set<string>();
-  for (const ext of exts) {
-    const f = expectChildren(ext, Tag.SEQUENCE, 'Extension', 2, 3);
-    const id = oidOf(f[0]!);
-    if (seen.has(id)) throw new Asn1Error('duplicate extension');
-    seen.add(id);
-    let critical = false;
-    let valueNode = f[1]!;
-    if (f.length === 3) {
-      critical = contentOf(expectTag(f[1], Tag.BOOLEAN, 'Extension critical')).at(0) !== 0;
-      valueNode = f[2]!;
-    }
-    visit(id, critical, readRoot(contentOf(expectTag(valueNode, Tag.OCTET_STRING, 'Extension value'))));
-  }
 }
 
 /**

@@ -4,7 +4,7 @@
  * CMSAlgorithmProtection (RFC 6211).
  */
 import { constants, createHash, createPublicKey, sign, type KeyObject } from 'node:crypto';
-import { algorithm, explicit, implicit, int, nul, octets, oid, retag, seq, set, setOf, time } from '../asn1/der-writer.ts';
+import { algorithm, explicit, implicit, int, octets, oid, retag, seq, set, setOf, time } from '../asn1/der-writer.ts';
 import { OID, OID_BY_DIGEST } from '../asn1/oids.ts';
 import type { Certificate } from '../pki/certificate.ts';
 import type { SignatureScheme } from './algorithms.ts';

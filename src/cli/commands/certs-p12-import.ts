@@ -1,7 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { importPkcs12 } from '../../pki/pkcs12.ts';
-import { requiredOption, runReportingFailure, writeCertificates, writeOutput, writePrivateKey } from '../cert-files.ts';
+import { requiredOption, runReportingFailure, writeCertificates, writePrivateKey } from '../cert-files.ts';
 import { str, type Command } from '../command.ts';
 
 export const certsP12ImportCommand: Command = {
