@@ -13,6 +13,7 @@ import { domainOf, sameAddress } from '../mime/addresses.ts';
 import { MIN_RSA_BITS } from '../smime/algorithms.ts';
 import { smimeRefusal } from '../smime/refusal.ts';
 
+/** Certificates in a path, the signer and the anchor included. */
 export const MAX_CHAIN_DEPTH = 5;
 
 export interface SignerPolicy {
@@ -50,7 +51,7 @@ export function buildPath(signer: Certificate, pool: readonly Certificate[], sto
     checkKeyStrength(current);
     const asAnchor = store.anchorsByFingerprint.get(current.fingerprint);
     if (asAnchor && anchorCovers(asAnchor, senderDomain)) return path;
-    if (path.length > MAX_CHAIN_DEPTH) throw smimeRefusal('SMIME_UNTRUSTED_SIGNER', 'chain too long');
+    if (path.length >= MAX_CHAIN_DEPTH) throw smimeRefusal('SMIME_UNTRUSTED_SIGNER', 'chain too long');
     const issuerKey = current.issuerDer.toString('hex');
     let issuer: Certificate | undefined;
     for (const a of store.anchorsBySubject.get(issuerKey) ?? []) {
