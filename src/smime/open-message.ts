@@ -52,6 +52,8 @@ export interface MessageHeaders {
 
 export interface OpenedMessage {
   signer: SignerSummary;
+  /** the signer's certificate itself (to answer the sender: Direct certificates usually also allow encryption) */
+  signerCert: Certificate;
   /** the signer of the outer layer of a triple-wrapped message */
   outerSigner?: SignerSummary;
   encryption: { contentCipher: ContentCipher; keyTransport: KeyTransport; recipientSerial: string };
@@ -193,6 +195,7 @@ function openLayers(raw: Buffer, opts: OpenOptions, state: { decrypted: boolean 
   const validated = validateSigner(inner.verified.signer, inner.verified.certificates, opts.trust, policyFor(headers.from, inner.verified, at, opts));
   return {
     signer: signerSummary(validated),
+    signerCert: validated.cert,
     ...(outerSigner ? { outerSigner: signerSummary(outerSigner) } : {}),
     encryption: { contentCipher: decrypted.contentCipher, keyTransport: decrypted.keyTransport, recipientSerial: decrypted.recipient.cert.serialHex },
     signature: { digest: inner.verified.digest, algorithm: inner.verified.scheme },

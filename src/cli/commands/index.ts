@@ -1,5 +1,10 @@
 import type { Command } from '../command.ts';
 import { demoCommand } from './demo.ts';
+import { initCommand } from './init.ts';
+import { configCheckCommand } from './config-check.ts';
+import { requestsListCommand } from './requests-list.ts';
+import { requestsShowCommand } from './requests-show.ts';
+import { serveCommand } from './serve.ts';
 import { certsInitCaCommand } from './certs-init-ca.ts';
 import { certsIssueCommand } from './certs-issue.ts';
 import { certsP12ExportCommand } from './certs-p12-export.ts';
@@ -12,6 +17,11 @@ import { smimeSealCommand } from './smime-seal.ts';
 /** Every command of the CLI. Each lives in its own file. */
 export const commands: Command[] = [
   demoCommand,
+  initCommand,
+  configCheckCommand,
+  serveCommand,
+  requestsListCommand,
+  requestsShowCommand,
   certsInitCaCommand,
   certsIssueCommand,
   certsP12ExportCommand,

@@ -54,7 +54,7 @@ Exit 1 when refused: {"ok":false,"code":"SMIME_...","message":"..."}. Exit 2 on 
         requireCrl: flag(values, 'require-crl'),
         refuseSha1Certificates: flag(values, 'refuse-sha1-certs'),
       });
-      const { content, ...rest } = opened;
+      const { content, signerCert: _cert, ...rest } = opened;
       io.stdout.write(`${JSON.stringify({ ok: true, ...rest, content: content.toString('base64') })}\n`);
       return 0;
     } catch (err) {

@@ -1,0 +1,75 @@
+import { getMessage } from '../../store/messages.ts';
+import { listOutbox } from '../../store/outbox.ts';
+import { openDatabase } from '../../store/open-database.ts';
+import { flag, type Command } from '../command.ts';
+import { databasePathFrom } from '../database-path.ts';
+
+export const requestsShowCommand: Command = {
+  path: ['requests', 'show'],
+  summary: 'show one message: its state, history and what the gateway sent about it',
+  positionals: 'ID',
+  options: {
+    config: { type: 'string', value: 'FILE', description: 'the configuration file (default: $TXGATE_CONFIG)' },
+    db: { type: 'string', value: 'FILE', description: 'the database file, instead of --config' },
+    json: { type: 'boolean', description: 'as one JSON object' },
+  },
+  async run(values, positionals, io) {
+    const id = positionals[0];
+    if (!id || positionals.length > 1) {
+      io.stderr.write('txgate requests show: give one ID\n');
+      return 2;
+    }
+    const db = openDatabase(databasePathFrom(values));
+    try {
+      const m = getMessage(db, id);
+      if (!m) {
+        io.stderr.write(`txgate requests show: no message ${id}\n`);
+        return 1;
+      }
+      const outbox = listOutbox(db, { sourceMessage: id }).map((o) => ({
+        id: o.id,
+        kind: o.kind,
+        messageId: o.messageId,
+        to: o.envelopeTo,
+        state: o.state,
+        attempts: o.attempts,
+        lastError: o.lastErrorCode ?? null,
+        tracking: o.tracking ?? null,
+        sentAt: o.sentAt?.toISOString() ?? null,
+      }));
+      const view = {
+        id: m.id,
+        channel: m.channel,
+        receivedAt: m.receivedAt.toISOString(),
+        state: m.state,
+        code: m.refusalCode ?? null,
+        attempts: m.attempts,
+        lastError: m.lastError ?? null,
+        envelope: { from: m.envelopeFrom, to: m.envelopeTo },
+        messageId: m.messageId ?? null,
+        size: m.size,
+        tls: m.tls,
+        summary: m.summary ?? null,
+        history: m.history.map((h) => ({ at: h.at.toISOString(), from: h.fromState ?? null, to: h.toState, detail: h.detail ?? null })),
+        outbox,
+      };
+      if (flag(values, 'json')) {
+        io.stdout.write(`${JSON.stringify(view)}\n`);
+        return 0;
+      }
+      io.stdout.write(`${m.id}  ${m.state}${m.refusalCode ? `  ${m.refusalCode}` : ''}\n`);
+      io.stdout.write(`received ${view.receivedAt} over ${m.channel}${m.tls ? ' (TLS)' : ''}, ${m.size} bytes, from ${m.envelopeFrom || '<>'} to ${m.envelopeTo.join(', ')}\n`);
+      if (m.messageId) io.stdout.write(`Message-ID ${m.messageId}\n`);
+      if (m.lastError) io.stdout.write(`last error: ${m.lastError}\n`);
+      io.stdout.write('history:\n');
+      for (const h of view.history) io.stdout.write(`  ${h.at}  ${(h.from ?? '-').padEnd(12)} → ${h.to.padEnd(13)} ${h.detail ?? ''}\n`);
+      if (outbox.length) {
+        io.stdout.write('sent about it:\n');
+        for (const o of outbox) io.stdout.write(`  ${o.id}  ${o.kind.padEnd(14)} ${o.state.padEnd(8)} attempts ${o.attempts}${o.lastError ? `  ${o.lastError}` : ''}${o.tracking ? `  tracking ${o.tracking}` : ''}\n`);
+      }
+      return 0;
+    } finally {
+      db.close();
+    }
+  },
+};

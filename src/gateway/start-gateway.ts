@@ -1,0 +1,212 @@
+/**
+ * The daemon's wiring: database, keys and trust, SMTP intake, pipeline workers, outbound delivery and
+ * the MDN-timeout sweep. Everything here is effect; the decisions live in the stages.
+ */
+import { createHash, createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import type { Config } from '../config/config-schema.ts';
+import { startDeliveryWorker, type DeliveryWorker } from '../delivery/delivery-worker.ts';
+import { createTransportPool } from '../delivery/send-raw.ts';
+import type { SmtpRoute } from '../delivery/smtp-route.ts';
+import { loadCertificateFolder } from '../directory/certificate-folder.ts';
+import { batchCalls } from '../ingress/smtp/batch-calls.ts';
+import { startSmtpIntake, type IntakeMessage, type SmtpIntake } from '../ingress/smtp/smtp-intake.ts';
+import type { Logger } from '../log/logger.ts';
+import { domainOf } from '../mime/addresses.ts';
+import { parseCertificates, toPem } from '../pki/certificate.ts';
+import { loadTrustStore } from '../pki/trust-store.ts';
+import { newId } from '../pipeline/new-id.ts';
+import type { PipelineContext } from '../pipeline/pipeline-context.ts';
+import { startPipelineWorkers, type Workers } from '../pipeline/pipeline-worker.ts';
+import { runUnwrapStage, UNWRAP_FROM_STATE } from '../pipeline/unwrap-stage.ts';
+import { makeGatewayKey } from '../smime/gateway-key.ts';
+import { releaseStaleLeases, storeInboundMessages } from '../store/messages.ts';
+import { openDatabase, type Db } from '../store/open-database.ts';
+import { expireAwaitedMdns, findOutboxByMessageId } from '../store/outbox.ts';
+
+export interface GatewayOptions {
+  log: Logger;
+  now?: () => Date;
+}
+
+export interface Gateway {
+  db: Db;
+  smtpPort: number | undefined;
+  implicitTlsPort: number | undefined;
+  /** SIGHUP: reload trust anchors, CRLs and recipients' certificates */
+  reload(): void;
+  /** SIGTERM: stop accepting, finish what is in flight, stop the workers, close the database */
+  stop(): Promise<void>;
+  /** run the pipeline and deliveries until nothing is due (tests) */
+  drain(): Promise<void>;
+}
+
+/** The pipeline context from the configuration: reads keys, anchors, CRLs and certificates from disk. */
+export function buildPipelineContext(config: Config, db: Db, now: () => Date, log: Logger): PipelineContext {
+  const keys = config.smime.keys.map((k) => {
+    const certs = parseCertificates(readFileSync(k.cert));
+    return { gk: makeGatewayKey(createPrivateKey(readFileSync(k.key)), certs[0]!), chain: certs.slice(1) };
+  });
+  const trust = loadTrustStore(config.smime.trust, config.smime.crls);
+  const folder = loadCertificateFolder(config.certificates.dir);
+  for (const p of folder.problems) log.warn('certificates: unreadable file skipped', { problem: p });
+  const seal = config.smime.seal;
+  return {
+    domain: config.domain,
+    gatewayAddress: config.gatewayAddress,
+    keys: keys.map((k) => k.gk),
+    signer: { key: keys[0]!.gk.key, cert: keys[0]!.gk.cert, chain: keys[0]!.chain },
+    trust,
+    open: { requireCrl: config.smime.requireCrl, refuseSha1Certificates: config.smime.refuseSha1Certificates, cacheSigners: config.smime.cacheSigners },
+    directory: folder.directory,
+    sealFor(address) {
+      const d = seal.byDomain[domainOf(address)] ?? {};
+      return { cipher: d.cipher ?? seal.cipher, keyTransport: d.keyTransport ?? seal.keyTransport };
+    },
+    now,
+    newId: (prefix) => newId(prefix, now().getTime()),
+    findOutboxByMessageId: (id) => findOutboxByMessageId(db, id),
+  };
+}
+
+type Relay = Config['outbound']['routes'][string];
+
+function routeOf(r: Relay, tls: Config['tls']): SmtpRoute {
+  return {
+    host: r.host,
+    port: r.port,
+    secure: r.secure,
+    requireTls: r.requireTls,
+    ca: r.ca.map((f) => readFileSync(f)),
+    clientCert: r.clientCert ? { cert: readFileSync(r.clientCert.cert), key: readFileSync(r.clientCert.key) } : { cert: readFileSync(tls.cert), key: readFileSync(tls.key) },
+    ...(r.servername ? { servername: r.servername } : {}),
+  };
+}
+
+export function dedupKeyOf(envelopeFrom: string, messageId: string | undefined, raw: Buffer): string {
+  return messageId ? `${envelopeFrom.toLowerCase()} ${messageId}` : `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+}
+
+export async function startGateway(config: Config, o: GatewayOptions): Promise<Gateway> {
+  const now = o.now ?? (() => new Date());
+  const log = o.log;
+  const owner = `${hostname()}:${process.pid}`;
+  const db = openDatabase(config.database.path);
+  releaseStaleLeases(db);
+  let ctx = buildPipelineContext(config, db, now, log);
+  const routes = {
+    smartHost: config.outbound.smartHost ? routeOf(config.outbound.smartHost, config.tls) : null,
+    routes: Object.fromEntries(Object.entries(config.outbound.routes).map(([d, r]) => [d, routeOf(r, config.tls)])),
+  };
+
+  let delivery: DeliveryWorker | undefined;
+  const workers: Workers = startPipelineWorkers({
+    db,
+    stages: [{ from: UNWRAP_FROM_STATE, name: 'unwrap', run: runUnwrapStage }],
+    context: () => ctx,
+    now,
+    workers: config.pipeline.workers,
+    leaseMs: config.pipeline.leaseMs,
+    pollMs: config.pipeline.pollMs,
+    maxAttempts: config.pipeline.maxAttempts,
+    owner,
+    log,
+    onStep: (_id, r) => {
+      if (r.outbox?.length) delivery?.wake();
+    },
+  });
+  delivery = startDeliveryWorker({
+    db,
+    routes: () => routes,
+    retry: config.outbound.retry,
+    connectionTimeoutMs: config.outbound.connectionTimeoutMs,
+    mdnTimeoutMs: config.notifications.mdnTimeoutMs,
+    ehloName: config.domain,
+    concurrency: 8,
+    pool: createTransportPool(4),
+    leaseMs: Math.max(config.pipeline.leaseMs, config.outbound.connectionTimeoutMs * 5),
+    pollMs: config.pipeline.pollMs,
+    owner,
+    now,
+    log,
+  });
+
+  // group commit: the messages whose DATA ended in the same turn of the event loop share one flush to disk
+  const storeBatched = batchCalls((batch: IntakeMessage[]) =>
+    storeInboundMessages(
+      db,
+      batch.map((m) => ({
+        id: newId('msg', now().getTime()),
+        channel: 'smtp' as const,
+        envelopeFrom: m.envelopeFrom,
+        envelopeTo: m.envelopeTo,
+        messageId: m.messageId,
+        dedupKey: dedupKeyOf(m.envelopeFrom, m.messageId, m.raw),
+        remoteAddress: m.remoteAddress,
+        tls: m.tls,
+        clientCert: m.clientCert,
+        raw: m.raw,
+        state: UNWRAP_FROM_STATE,
+        at: now(),
+      })),
+    ),
+  );
+
+  let intake: SmtpIntake | undefined;
+  if (config.smtp.enabled) {
+    const anchorsPem = ctx.trust.anchors.map((a) => Buffer.from(toPem(a.cert.der)));
+    intake = await startSmtpIntake({
+      host: config.smtp.host,
+      port: config.smtp.port,
+      implicitTlsPort: config.smtp.implicitTlsPort,
+      tls: { key: readFileSync(config.tls.key), cert: readFileSync(config.tls.cert), ca: [...anchorsPem, ...config.tls.ca.map((f) => readFileSync(f))] },
+      requireTls: config.smtp.requireTls,
+      requireClientCert: config.smtp.requireClientCert,
+      maxMessageBytes: config.smtp.maxMessageBytes,
+      maxRecipients: config.smtp.maxRecipients,
+      maxConnections: config.smtp.maxConnections,
+      maxConnectionsPerClient: config.smtp.maxConnectionsPerClient,
+      maxMessagesPerClientPerMinute: config.smtp.maxMessagesPerClientPerMinute,
+      socketTimeoutMs: config.smtp.socketTimeoutMs,
+      greeting: config.smtp.greeting,
+      domain: config.domain,
+      addresses: config.addresses,
+      store: storeBatched,
+      onAccepted: () => workers.wake(),
+      log,
+    });
+    log.info('smtp intake listening', { host: config.smtp.host, port: intake.port, ...(intake.implicitTlsPort ? { implicitTlsPort: intake.implicitTlsPort } : {}) });
+  }
+
+  const sweep = setInterval(() => {
+    try {
+      for (const row of expireAwaitedMdns(db, now())) log.warn('delivery: no processed MDN in time', { outbox: row.id, kind: row.kind });
+    } catch (err) {
+      log.error('mdn sweep error', { error: (err as Error).message });
+    }
+  }, Math.min(30_000, Math.max(1000, config.notifications.mdnTimeoutMs / 10)));
+  sweep.unref();
+
+  return {
+    db,
+    smtpPort: intake?.port,
+    implicitTlsPort: intake?.implicitTlsPort,
+    reload() {
+      ctx = buildPipelineContext(config, db, now, log);
+      log.info('reloaded trust anchors, CRLs and certificates', { anchors: ctx.trust.anchors.length, certificates: ctx.directory.size });
+    },
+    async stop() {
+      await intake?.drain();
+      clearInterval(sweep);
+      await workers.stop();
+      await delivery?.stop();
+      db.close();
+      log.info('stopped');
+    },
+    async drain() {
+      await workers.drain();
+      await delivery?.drain();
+    },
+  };
+}

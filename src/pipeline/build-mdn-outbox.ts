@@ -1,0 +1,56 @@
+/** An MDN as an outbox row: built, signed by the gateway, encrypted for its recipient; fixed Message-ID and key. */
+import type { Certificate } from '../pki/certificate.ts';
+import { buildMdn } from '../notify/build-mdn.ts';
+import { sealMessage } from '../smime/seal-message.ts';
+import type { OutboxInsert } from '../store/outbox.ts';
+import type { PipelineContext } from './pipeline-context.ts';
+
+export interface MdnRequest {
+  disposition: 'processed' | 'dispatched' | 'failed';
+  /** the message this MDN is about (its txgate id) */
+  sourceMessage: string;
+  to: string;
+  recipientCert: Certificate;
+  originalMessageId: string;
+  originalRecipient: string;
+  originalSubject?: string;
+  failure?: { code: string; text: string };
+  finalDestinationDelivery?: boolean;
+}
+
+export function buildMdnOutbox(ctx: PipelineContext, m: MdnRequest): OutboxInsert {
+  const now = ctx.now();
+  const messageId = `<mdn-${m.disposition}-${m.sourceMessage}@${ctx.domain}>`;
+  const mdn = buildMdn({
+    disposition: m.disposition,
+    from: ctx.gatewayAddress,
+    to: m.to,
+    originalMessageId: m.originalMessageId,
+    originalRecipient: m.originalRecipient,
+    ...(m.originalSubject !== undefined ? { originalSubject: m.originalSubject } : {}),
+    reportingUa: `${ctx.domain}; txgate`,
+    ...(m.failure ? { failure: m.failure } : {}),
+    ...(m.finalDestinationDelivery ? { finalDestinationDelivery: true } : {}),
+    messageId,
+    date: now,
+  });
+  const sealed = sealMessage(mdn, {
+    signerKey: ctx.signer.key,
+    signerCert: ctx.signer.cert,
+    chain: ctx.signer.chain,
+    recipients: [m.recipientCert],
+    ...ctx.sealFor(m.to),
+    now,
+  });
+  return {
+    id: ctx.newId('out'),
+    idempotencyKey: `mdn:${m.disposition}:${m.sourceMessage}`,
+    kind: `mdn-${m.disposition}`,
+    sourceMessage: m.sourceMessage,
+    messageId,
+    // RFC 8098 §2.1: an MDN goes out with a null return path, so that nothing ever answers it
+    envelopeFrom: '',
+    envelopeTo: [m.to],
+    raw: sealed,
+  };
+}

@@ -1,0 +1,93 @@
+/** Schema migrations, applied in order; the database's user_version counts those applied. Never edit one that shipped. */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE messages (
+    id              TEXT PRIMARY KEY,
+    channel         TEXT NOT NULL,
+    received_at     INTEGER NOT NULL,
+    envelope_from   TEXT NOT NULL,
+    envelope_to     TEXT NOT NULL,
+    message_id      TEXT,
+    dedup_key       TEXT NOT NULL UNIQUE,
+    remote_address  TEXT,
+    tls             INTEGER NOT NULL DEFAULT 0,
+    client_cert     TEXT,
+    size            INTEGER NOT NULL,
+    state           TEXT NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    lease_until     INTEGER,
+    lease_owner     TEXT,
+    refusal_code    TEXT,
+    last_error      TEXT,
+    summary         TEXT,
+    updated_at      INTEGER NOT NULL
+  ) STRICT;
+
+  -- large bytes live apart from the rows that change, written once (an UPDATE rewrites a whole row)
+  CREATE TABLE message_raw (
+    message  TEXT PRIMARY KEY REFERENCES messages(id),
+    raw      BLOB NOT NULL
+  ) STRICT;
+  CREATE TABLE message_content (
+    message  TEXT PRIMARY KEY REFERENCES messages(id),
+    content  BLOB NOT NULL
+  ) STRICT;
+  CREATE INDEX messages_work ON messages(state, next_attempt_at);
+  CREATE INDEX messages_received ON messages(received_at);
+
+  CREATE TABLE history (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    message     TEXT NOT NULL REFERENCES messages(id),
+    at          INTEGER NOT NULL,
+    from_state  TEXT,
+    to_state    TEXT NOT NULL,
+    detail      TEXT
+  ) STRICT;
+  CREATE INDEX history_message ON history(message, id);
+
+  CREATE TABLE outbox (
+    id                TEXT PRIMARY KEY,
+    idempotency_key   TEXT NOT NULL UNIQUE,
+    kind              TEXT NOT NULL,
+    source_message    TEXT REFERENCES messages(id),
+    message_id        TEXT NOT NULL,
+    envelope_from     TEXT NOT NULL,
+    envelope_to       TEXT NOT NULL,
+    state             TEXT NOT NULL,
+    attempts          INTEGER NOT NULL DEFAULT 0,
+    first_attempt_at  INTEGER,
+    next_attempt_at   INTEGER NOT NULL,
+    lease_until       INTEGER,
+    lease_owner       TEXT,
+    last_error_code   TEXT,
+    last_response     TEXT,
+    expects_mdn       INTEGER NOT NULL DEFAULT 0,
+    wants_dispatched  INTEGER NOT NULL DEFAULT 0,
+    tracking          TEXT,
+    mdn_deadline      INTEGER,
+    created_at        INTEGER NOT NULL,
+    sent_at           INTEGER,
+    updated_at        INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX outbox_work ON outbox(state, next_attempt_at);
+  CREATE INDEX outbox_message_id ON outbox(message_id);
+  CREATE INDEX outbox_tracking ON outbox(tracking, mdn_deadline);
+  CREATE TABLE outbox_raw (
+    outbox  TEXT PRIMARY KEY REFERENCES outbox(id),
+    raw     BLOB NOT NULL
+  ) STRICT;
+
+  CREATE TABLE notifications (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    message      TEXT NOT NULL REFERENCES messages(id),
+    outbox       TEXT REFERENCES outbox(id),
+    kind         TEXT NOT NULL,
+    disposition  TEXT NOT NULL,
+    original_message_id TEXT,
+    at           INTEGER NOT NULL,
+    detail       TEXT
+  ) STRICT;
+  CREATE INDEX notifications_outbox ON notifications(outbox);
+  `,
+];
