@@ -4,7 +4,9 @@
  */
 import type { ZodType } from 'zod';
 import { ConfigSchema } from '../config/config-schema.ts';
+import { CanonicalRequestSchema } from '../domain/canonical-request.ts';
 
 export const SCHEMAS: Record<string, ZodType> = {
   'config.schema.json': ConfigSchema,
+  'canonical-request.schema.json': CanonicalRequestSchema,
 };
