@@ -20,6 +20,7 @@ if (!process.env.TXGATE_BENCH_PINNED && spawnSync('taskset', ['-c', '0', 'true']
 const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   smime: () => import('./smime.ts'),
   intake: () => import('./intake.ts'),
+  payload: () => import('./payload.ts'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -13,6 +13,7 @@ import { certsRevokeCommand } from './certs-revoke.ts';
 import { certsTestPkiCommand } from './certs-test-pki.ts';
 import { smimeOpenCommand } from './smime-open.ts';
 import { smimeSealCommand } from './smime-seal.ts';
+import { payloadParseCommand } from './payload-parse.ts';
 
 /** Every command of the CLI. Each lives in its own file. */
 export const commands: Command[] = [
@@ -30,4 +31,5 @@ export const commands: Command[] = [
   certsTestPkiCommand,
   smimeOpenCommand,
   smimeSealCommand,
+  payloadParseCommand,
 ];
