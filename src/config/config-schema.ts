@@ -39,7 +39,7 @@ const SmtpSchema = z.strictObject({
   maxConnectionsPerClient: positiveInt().default(20).describe('The most simultaneous SMTP connections from one client address.'),
   maxMessagesPerClientPerMinute: positiveInt().default(600).describe('The most messages accepted from one client address per minute; more are deferred (4xx).'),
   socketTimeoutMs: positiveInt().default(60_000).describe('Idle time after which an SMTP connection is closed, in milliseconds.'),
-  greeting: z.string().min(1).default('txgate ESMTP').describe('The text of the 220 greeting after the host name.'),
+  greeting: z.string().min(1).default('txgate').describe('The text that ends the 220 greeting, after the host name and ESMTP.'),
 });
 
 const TlsSchema = z.strictObject({

@@ -87,7 +87,7 @@ describe('docs/configuration.md', () => {
     ['smtp', { type: 'object', default: OWN_DEFAULTS_MARK, env: code('TXGATE_SMTP') }],
     ['smtp.port', { type: 'number', default: code('2525'), env: code('TXGATE_SMTP_PORT') }],
     ['smtp.implicitTlsPort', { type: 'number or null', default: code('null') }],
-    ['smtp.greeting', { type: 'string', default: code('"txgate ESMTP"') }],
+    ['smtp.greeting', { type: 'string', default: code('"txgate"') }],
     ['tls.ca', { type: 'list of strings', default: code('[]'), env: code('TXGATE_TLS_CA') }],
     ['smime.keys', { type: 'list of objects', default: code('[{"key":"pki/gateway.key.pem","cert":"pki/gateway.crt.pem"}]') }],
     ['smime.keys[].key', { type: 'string', default: REQUIRED_MARK, env: `${REQUIRED_MARK} (in ${code('TXGATE_SMIME_KEYS')})` }],

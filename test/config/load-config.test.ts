@@ -52,7 +52,7 @@ describe('loadConfig: defaults', () => {
     expect(config!.smtp).toEqual({
       enabled: true, host: '127.0.0.1', port: 2525, implicitTlsPort: null, requireTls: true, requireClientCert: false, maxMessageBytes: 26_214_400,
       maxRecipients: 50, maxConnections: 200, maxConnectionsPerClient: 20, maxMessagesPerClientPerMinute: 600, socketTimeoutMs: 60_000,
-      greeting: 'txgate ESMTP',
+      greeting: 'txgate',
     });
     expect(config!.smime.seal).toEqual({ cipher: 'aes-256-cbc', keyTransport: 'rsa-oaep-sha256', byDomain: {} });
     expect(config!.outbound).toEqual({
@@ -240,7 +240,7 @@ describe('loadConfig: environment overrides', () => {
       name: 'a whole section as JSON, a deeper variable winning over it',
       env: { TXGATE_SMTP: '{"port":2600,"host":"0.0.0.0"}', TXGATE_SMTP_PORT: '2601' },
       check: (c) => [c.smtp.host, c.smtp.port, c.smtp.greeting],
-      expected: ['0.0.0.0', 2601, 'txgate ESMTP'],
+      expected: ['0.0.0.0', 2601, 'txgate'],
     },
     {
       name: 'variables that are not settings are left alone',

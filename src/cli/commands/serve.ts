@@ -1,5 +1,5 @@
 import { formatProblems, loadConfig } from '../../config/load-config.ts';
-import { startGateway } from '../../gateway/start-gateway.ts';
+import { startGateway, type Gateway } from '../../gateway/start-gateway.ts';
 import { createLogger } from '../../log/logger.ts';
 import { str, UsageError, type Command } from '../command.ts';
 
@@ -22,37 +22,51 @@ anchors, CRLs and recipients' certificates. A bad configuration stops the start 
       return 1;
     }
     const log = createLogger((line) => io.stdout.write(line), process.env.TXGATE_DEBUG ? 'debug' : 'info');
-    let gateway;
+    // signals are handled from the start: one that arrives while the gateway starts waits for it
+    let gateway: Gateway | undefined;
+    let stopRequested: string | undefined;
+    let reloadRequested = false;
+    let finish: (code: number) => void = () => {};
+    const done = new Promise<number>((resolve) => (finish = resolve));
+    const stop = (signal: string) => {
+      if (stopRequested) return;
+      stopRequested = signal;
+      if (!gateway) return;
+      log.info('stopping', { signal });
+      gateway.stop().then(
+        () => finish(0),
+        (err: unknown) => {
+          log.error('error while stopping', { error: (err as Error).message });
+          finish(1);
+        },
+      );
+    };
+    const reload = () => {
+      if (!gateway) {
+        reloadRequested = true;
+        return;
+      }
+      try {
+        gateway.reload();
+      } catch (err) {
+        log.error('reload failed, keeping the previous trust', { error: (err as Error).message });
+      }
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGHUP', reload);
     try {
       gateway = await startGateway(loaded.value, { log });
     } catch (err) {
       io.stderr.write(`txgate serve: cannot start: ${(err as Error).message}\n`);
       return 1;
     }
-    const g = gateway;
-    return await new Promise<number>((resolve) => {
-      let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        log.info('stopping', { signal });
-        g.stop().then(
-          () => resolve(0),
-          (err: unknown) => {
-            log.error('error while stopping', { error: (err as Error).message });
-            resolve(1);
-          },
-        );
-      };
-      process.on('SIGTERM', () => stop('SIGTERM'));
-      process.on('SIGINT', () => stop('SIGINT'));
-      process.on('SIGHUP', () => {
-        try {
-          g.reload();
-        } catch (err) {
-          log.error('reload failed, keeping the previous trust', { error: (err as Error).message });
-        }
-      });
-    });
+    if (reloadRequested) reload();
+    if (stopRequested) {
+      const signal = stopRequested;
+      stopRequested = undefined;
+      stop(signal);
+    }
+    return await done;
   },
 };
