@@ -1,5 +1,5 @@
 /**
- * One SMTP delivery attempt of an already sealed message, over one fresh connection.
+ * One SMTP delivery attempt of an already sealed message, over a fresh connection or a pooled one.
  *
  * No retry here: the outcome says whether to try again (`temporary`) or not (`permanent`), and
  * the caller keeps the schedule (see retry-policy.ts). `sendRaw` never throws.
@@ -22,15 +22,11 @@
  * was 4xx, else permanent; `rejections` then lists each recipient's reply.
  */
 import { domainToASCII } from 'node:url';
-import nodemailer from 'nodemailer';
-import type { SMTPTransportOptions } from 'nodemailer';
-
-function createSmtpTransport(o: SMTPTransportOptions) {
-  return nodemailer.createTransport(o);
-}
-
-type SmtpTransporter = ReturnType<typeof createSmtpTransport>;
+import { openSmtpConnection, sendOnConnection, smtpEnvelopeOf, type SmtpConnectionOptions, type SmtpSent } from './smtp-session.ts';
 import type { SmtpRoute } from './smtp-route.ts';
+import type { TransportPool } from './transport-pool.ts';
+
+export { createTransportPool, type TransportPool } from './transport-pool.ts';
 
 export type SendFailureCode =
   | 'SMTP_4XX'
@@ -77,33 +73,6 @@ export type SendOutcome =
 
 export type SendFailure = Extract<SendOutcome, { code: SendFailureCode }>;
 
-/**
- * Keeps one pooled nodemailer transport per route, so that a busy gateway reuses its SMTP connections
- * (a new connection per message costs a TCP and TLS handshake, and a peer's greeting delay).
- */
-export interface TransportPool {
-  transportFor(route: SmtpRoute, opts: SendRawOptions): SmtpTransporter;
-  close(): void;
-}
-
-export function createTransportPool(maxConnections = 4): TransportPool {
-  const transports = new Map<SmtpRoute, SmtpTransporter>();
-  return {
-    transportFor(route, opts) {
-      let t = transports.get(route);
-      if (!t) {
-        t = createSmtpTransport({ ...transportOptions(route, opts), pool: true, maxConnections, maxMessages: 100 } as SMTPTransportOptions);
-        transports.set(route, t);
-      }
-      return t;
-    },
-    close() {
-      for (const t of transports.values()) t.close();
-      transports.clear();
-    },
-  };
-}
-
 export interface SendRawOptions {
   /** reuse pooled connections (one pool per route) instead of one connection per message */
   pool?: TransportPool;
@@ -122,11 +91,10 @@ export interface SendRawOptions {
  * final CRLF when missing, so a message already in canonical CRLF form arrives byte for byte.
  *
  * Addresses must be plain addr-specs (`local@domain`, dot-atom local part, no quoting, no
- * address literal; `from` may be '' for the null sender): nodemailer runs envelope addresses
- * through its header address parser, which would split `a@x, b@y` in two, take `c@d` out of
- * `a@b>\r\nRCPT TO:<c@d`, or quote `a..b@x`; anything else is refused here (SMTP_INVALID) before
- * connecting. `accepted`, `rejected` and `rejections` use the caller's spelling of each address
- * (nodemailer lowercases and punycodes the domain).
+ * address literal; `from` may be '' for the null sender): a list (`a@x, b@y`), a command
+ * (`a@b>\r\nRCPT TO:<c@d`) or anything that would need quoting (`a..b@x`) is refused here
+ * (SMTP_INVALID) before connecting. The envelope goes out with each domain lower case and punycoded,
+ * each recipient once; `accepted`, `rejected` and `rejections` use the caller's spelling of each address.
  */
 export async function sendRaw(
   route: SmtpRoute,
@@ -140,24 +108,14 @@ export async function sendRaw(
   const deadline =
     opts.deadlineMs === undefined ? undefined : setTimeout(() => abort.abort(), Math.max(0, opts.deadlineMs));
   try {
-    const pooled = opts.pool?.transportFor(route, opts);
-    const transport = pooled ?? createSmtpTransport(transportOptions(route, opts));
-    const info = await transport
-      .sendMail({
-        // SIZE= on MAIL FROM (RFC 1870): a peer's announced limit is checked before any byte goes
-        envelope: { from: envelope.from, to: [...envelope.to], size: raw.length },
-        raw,
-        signal: abort.signal,
-        disableFileAccess: true,
-        disableUrlAccess: true,
-      })
-      .finally(() => {
-        if (!pooled) transport.close();
-      });
+    // SIZE= on MAIL FROM (RFC 1870): a peer's announced limit is checked before any byte goes
+    const smtpEnvelope = smtpEnvelopeOf(envelope, raw.length);
+    const options = transportOptions(route, opts);
+    const info = opts.pool ? await opts.pool.send(route, options, smtpEnvelope, raw, abort.signal) : await sendOverNewConnection(options, smtpEnvelope, raw, abort.signal);
     const rejections = recipientRejections(info.rejectedErrors);
     return {
       status: 'sent',
-      response: String(info.response ?? ''),
+      response: info.response,
       accepted: info.accepted.map((a) => callerSpelling(a, envelope.to)),
       rejected: info.rejected.map((a) => callerSpelling(a, envelope.to)),
       rejections: rejections.map((r) => ({ ...r, recipient: callerSpelling(r.recipient, envelope.to) })),
@@ -208,7 +166,17 @@ function callerSpelling(reported: string, originals: readonly string[]): string 
   return originals.find((o) => o === reported) ?? originals.find((o) => key !== undefined && addressKey(o) === key) ?? reported;
 }
 
-function transportOptions(route: SmtpRoute, opts: SendRawOptions): SMTPTransportOptions {
+/** One connection of its own, closed after the message. */
+async function sendOverNewConnection(options: SmtpConnectionOptions, envelope: ReturnType<typeof smtpEnvelopeOf>, raw: Buffer, signal: AbortSignal): Promise<SmtpSent> {
+  const conn = await openSmtpConnection(options, signal);
+  try {
+    return await sendOnConnection(conn, envelope, raw, signal);
+  } finally {
+    if (!conn.destroyed) conn.close();
+  }
+}
+
+function transportOptions(route: SmtpRoute, opts: SendRawOptions): SmtpConnectionOptions {
   const requireTls = route.requireTls && !route.secure;
   return {
     host: route.host,
@@ -233,9 +201,6 @@ function transportOptions(route: SmtpRoute, opts: SendRawOptions): SMTPTransport
     socketTimeout: opts.timeoutMs,
     dnsTimeout: opts.timeoutMs,
     ...(opts.name !== undefined ? { name: opts.name } : {}),
-    pool: false,
-    disableFileAccess: true,
-    disableUrlAccess: true,
     logger: false,
     debug: false,
   };

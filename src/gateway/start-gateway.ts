@@ -2,28 +2,26 @@
  * The daemon's wiring: database, keys and trust, SMTP intake, pipeline workers, outbound delivery and
  * the MDN-timeout sweep. Everything here is effect; the decisions live in the stages.
  */
-import { createHash, createPrivateKey } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import type { Config } from '../config/config-schema.ts';
 import { startDeliveryWorker, type DeliveryWorker } from '../delivery/delivery-worker.ts';
 import { createTransportPool } from '../delivery/send-raw.ts';
 import type { SmtpRoute } from '../delivery/smtp-route.ts';
-import { loadCertificateFolder } from '../directory/certificate-folder.ts';
 import { batchCalls } from '../ingress/smtp/batch-calls.ts';
 import { startSmtpIntake, type IntakeMessage, type SmtpIntake } from '../ingress/smtp/smtp-intake.ts';
 import type { Logger } from '../log/logger.ts';
-import { domainOf } from '../mime/addresses.ts';
-import { parseCertificates, toPem } from '../pki/certificate.ts';
-import { loadTrustStore } from '../pki/trust-store.ts';
+import { toPem } from '../pki/certificate.ts';
+import { buildPipelineContext } from '../pipeline/build-pipeline-context.ts';
 import { newId } from '../pipeline/new-id.ts';
-import type { PipelineContext } from '../pipeline/pipeline-context.ts';
+import { PIPELINE_STAGES } from '../pipeline/pipeline-stages.ts';
 import { startPipelineWorkers, type Workers } from '../pipeline/pipeline-worker.ts';
-import { runUnwrapStage, UNWRAP_FROM_STATE } from '../pipeline/unwrap-stage.ts';
-import { makeGatewayKey } from '../smime/gateway-key.ts';
+import { startStageThreads, type StageThreads } from '../pipeline/stage-threads.ts';
+import { UNWRAP_FROM_STATE } from '../pipeline/unwrap-stage.ts';
 import { releaseStaleLeases, storeInboundMessages } from '../store/messages.ts';
 import { openDatabase, type Db } from '../store/open-database.ts';
-import { expireAwaitedMdns, findOutboxByMessageId } from '../store/outbox.ts';
+import { expireAwaitedMdns } from '../store/outbox.ts';
 
 export interface GatewayOptions {
   log: Logger;
@@ -42,33 +40,7 @@ export interface Gateway {
   drain(): Promise<void>;
 }
 
-/** The pipeline context from the configuration: reads keys, anchors, CRLs and certificates from disk. */
-export function buildPipelineContext(config: Config, db: Db, now: () => Date, log: Logger): PipelineContext {
-  const keys = config.smime.keys.map((k) => {
-    const certs = parseCertificates(readFileSync(k.cert));
-    return { gk: makeGatewayKey(createPrivateKey(readFileSync(k.key)), certs[0]!), chain: certs.slice(1) };
-  });
-  const trust = loadTrustStore(config.smime.trust, config.smime.crls);
-  const folder = loadCertificateFolder(config.certificates.dir);
-  for (const p of folder.problems) log.warn('certificates: unreadable file skipped', { problem: p });
-  const seal = config.smime.seal;
-  return {
-    domain: config.domain,
-    gatewayAddress: config.gatewayAddress,
-    keys: keys.map((k) => k.gk),
-    signer: { key: keys[0]!.gk.key, cert: keys[0]!.gk.cert, chain: keys[0]!.chain },
-    trust,
-    open: { requireCrl: config.smime.requireCrl, refuseSha1Certificates: config.smime.refuseSha1Certificates, cacheSigners: config.smime.cacheSigners },
-    directory: folder.directory,
-    sealFor(address) {
-      const d = seal.byDomain[domainOf(address)] ?? {};
-      return { cipher: d.cipher ?? seal.cipher, keyTransport: d.keyTransport ?? seal.keyTransport };
-    },
-    now,
-    newId: (prefix) => newId(prefix, now().getTime()),
-    findOutboxByMessageId: (id) => findOutboxByMessageId(db, id),
-  };
-}
+export { buildPipelineContext } from '../pipeline/build-pipeline-context.ts';
 
 type Relay = Config['outbound']['routes'][string];
 
@@ -82,6 +54,19 @@ function routeOf(r: Relay, tls: Config['tls']): SmtpRoute {
     clientCert: r.clientCert ? { cert: readFileSync(r.clientCert.cert), key: readFileSync(r.clientCert.key) } : { cert: readFileSync(tls.cert), key: readFileSync(tls.key) },
     ...(r.servername ? { servername: r.servername } : {}),
   };
+}
+
+/** Messages a pipeline worker claims, opens and completes together (one claim, one commit for all). */
+const PIPELINE_BATCH = 8;
+
+/**
+ * Stage threads: one per core beyond the one the main thread (SMTP, database) uses, at most as many as
+ * pipeline workers; none on one core (they would only add copies), nor with an in-memory database (a thread
+ * needs its own connection to read it).
+ */
+function stageThreadCount(config: Config): number {
+  if (config.database.path === ':memory:') return 0;
+  return Math.max(0, Math.min(config.pipeline.workers, availableParallelism() - 1));
 }
 
 export function dedupKeyOf(envelopeFrom: string, messageId: string | undefined, raw: Buffer): string {
@@ -100,13 +85,18 @@ export async function startGateway(config: Config, o: GatewayOptions): Promise<G
     routes: Object.fromEntries(Object.entries(config.outbound.routes).map(([d, r]) => [d, routeOf(r, config.tls)])),
   };
 
+  const threadCount = stageThreadCount(config);
+  const threads: StageThreads | undefined = threadCount > 0 ? startStageThreads(config, threadCount, log) : undefined;
+
   let delivery: DeliveryWorker | undefined;
   const workers: Workers = startPipelineWorkers({
     db,
-    stages: [{ from: UNWRAP_FROM_STATE, name: 'unwrap', run: runUnwrapStage }],
+    stages: [...PIPELINE_STAGES],
     context: () => ctx,
+    ...(threads ? { offThread: threads } : {}),
     now,
     workers: config.pipeline.workers,
+    batch: PIPELINE_BATCH,
     leaseMs: config.pipeline.leaseMs,
     pollMs: config.pipeline.pollMs,
     maxAttempts: config.pipeline.maxAttempts,
@@ -194,12 +184,14 @@ export async function startGateway(config: Config, o: GatewayOptions): Promise<G
     implicitTlsPort: intake?.implicitTlsPort,
     reload() {
       ctx = buildPipelineContext(config, db, now, log);
+      threads?.reload();
       log.info('reloaded trust anchors, CRLs and certificates', { anchors: ctx.trust.anchors.length, certificates: ctx.directory.size });
     },
     async stop() {
       await intake?.drain();
       clearInterval(sweep);
       await workers.stop();
+      await threads?.stop();
       await delivery?.stop();
       db.close();
       log.info('stopped');

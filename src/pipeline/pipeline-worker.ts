@@ -1,11 +1,11 @@
 /**
- * Pipeline workers: take a due message, run the stage for its state, write the outcome in one
- * transaction. A stage that throws is retried with backoff; after `maxAttempts` the message is
- * quarantined for the operator. Unknown errors are temporary failures, never acceptances.
+ * Pipeline workers: take due messages (a few at a time, in one claim), run the stage for the state of each,
+ * write their outcomes in one transaction. A stage that throws is retried with backoff; after `maxAttempts`
+ * the message is quarantined for the operator. Unknown errors are temporary failures, never acceptances.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../store/open-database.ts';
-import { claimMessage, completeMessageStep, failMessageStep, quarantineExhausted, type MessageWork, type StepResult } from '../store/messages.ts';
+import { claimMessages, completeMessageSteps, failMessageStep, quarantineExhausted, type CompletedStep, type MessageWork, type StepResult } from '../store/messages.ts';
 import type { Logger } from '../log/logger.ts';
 
 export interface Stage<C> {
@@ -15,6 +15,13 @@ export interface Stage<C> {
   run(msg: MessageWork, ctx: C): StepResult;
 }
 
+/** Runs stages elsewhere: messages are claimed only once it is ready, so that no lease waits for it to start. */
+export interface StageRunner {
+  isReady(): boolean;
+  ready(): Promise<void>;
+  run(stage: string, msg: MessageWork, at: Date): Promise<StepResult>;
+}
+
 export interface WorkerOptions<C> {
   db: Db;
   stages: Stage<C>[];
@@ -22,11 +29,15 @@ export interface WorkerOptions<C> {
   context: () => C;
   now: () => Date;
   workers: number;
+  /** messages claimed and completed together by one worker (default 1) */
+  batch?: number;
   leaseMs: number;
   pollMs: number;
   maxAttempts: number;
   owner: string;
   log: Logger;
+  /** runs the stages elsewhere (stage threads); default: in this thread, with `context()` */
+  offThread?: StageRunner;
   /** called after each completed step (to wake the delivery worker) */
   onStep?: (msgId: string, result: StepResult) => void;
 }
@@ -45,30 +56,68 @@ export function stepRetryDelay(attempt: number): number {
   return Math.min(600_000, 1000 * 4 ** Math.max(0, attempt - 1));
 }
 
+/** Runs up to `limit` due messages through their stages, their outcomes written in one transaction; returns how many were due. */
+export function runSteps<C>(o: WorkerOptions<C>, limit = o.batch ?? 1): number {
+  const states = o.stages.map((s) => s.from);
+  const msgs = claimMessages(o.db, states, o.now(), o.leaseMs, o.owner, o.maxAttempts, limit);
+  if (msgs.length === 0) return 0;
+  const ctx = o.context();
+  const done: { msg: MessageWork; stage: Stage<C>; step: CompletedStep }[] = [];
+  for (const msg of msgs) {
+    const stage = o.stages.find((s) => s.from === msg.state)!;
+    try {
+      done.push({ msg, stage, step: { id: msg.id, fromState: msg.state, result: stage.run(msg, ctx) } });
+    } catch (err) {
+      recordFailure(o, msg, stage, err);
+    }
+  }
+  recordSteps(o, done);
+  return msgs.length;
+}
+
+/** Like runSteps, the stages run by `offThread` (several at once); returns how many were due (none while it is not ready). */
+export async function runStepsOffThread<C>(o: WorkerOptions<C>, offThread: StageRunner, limit = o.batch ?? 1): Promise<number> {
+  if (!offThread.isReady()) return 0;
+  const msgs = claimMessages(o.db, o.stages.map((s) => s.from), o.now(), o.leaseMs, o.owner, o.maxAttempts, limit);
+  if (msgs.length === 0) return 0;
+  const at = o.now();
+  const staged = msgs.map((msg) => ({ msg, stage: o.stages.find((s) => s.from === msg.state)! }));
+  const outcomes = await Promise.allSettled(staged.map(({ msg, stage }) => offThread.run(stage.name, msg, at)));
+  const done: { msg: MessageWork; stage: Stage<C>; step: CompletedStep }[] = [];
+  outcomes.forEach((r, i) => {
+    const { msg, stage } = staged[i]!;
+    if (r.status === 'fulfilled') done.push({ msg, stage, step: { id: msg.id, fromState: msg.state, result: r.value } });
+    else recordFailure(o, msg, stage, r.reason);
+  });
+  recordSteps(o, done);
+  return msgs.length;
+}
+
 /** Runs one due message through its stage; returns false when nothing was due. */
 export function runOneStep<C>(o: WorkerOptions<C>): boolean {
-  const states = o.stages.map((s) => s.from);
-  const now = o.now();
-  const msg = claimMessage(o.db, states, now, o.leaseMs, o.owner, o.maxAttempts);
-  if (!msg) return false;
-  const stage = o.stages.find((s) => s.from === msg.state)!;
-  let result: StepResult;
-  try {
-    result = stage.run(msg, o.context());
-  } catch (err) {
-    const text = `${stage.name}: ${(err as Error)?.message ?? String(err)}`.slice(0, 500);
-    const last = msg.attempts >= o.maxAttempts;
-    failMessageStep(o.db, msg.id, o.owner, text, o.now(), last ? 'quarantine' : new Date(o.now().getTime() + stepRetryDelay(msg.attempts)));
-    o.log.warn(last ? 'step failed, message quarantined' : 'step failed, will retry', { message: msg.id, stage: stage.name, attempt: msg.attempts, error: text });
-    return true;
-  }
-  if (completeMessageStep(o.db, msg.id, o.owner, msg.state, result, o.now())) {
-    o.log.info('step done', { message: msg.id, stage: stage.name, state: result.state, ...(result.refusalCode ? { code: result.refusalCode } : {}), outbox: result.outbox?.length ?? 0 });
-    o.onStep?.(msg.id, result);
-  } else {
-    o.log.warn('step result discarded: lease lost', { message: msg.id, stage: stage.name });
-  }
-  return true;
+  return runSteps(o, 1) > 0;
+}
+
+/** A step that threw: retried later with backoff, or quarantined when its attempts are spent. */
+export function recordFailure<C>(o: WorkerOptions<C>, msg: MessageWork, stage: Stage<C>, err: unknown): void {
+  const text = `${stage.name}: ${(err as Error)?.message ?? String(err)}`.slice(0, 500);
+  const last = msg.attempts >= o.maxAttempts;
+  failMessageStep(o.db, msg.id, o.owner, text, o.now(), last ? 'quarantine' : new Date(o.now().getTime() + stepRetryDelay(msg.attempts)));
+  o.log.warn(last ? 'step failed, message quarantined' : 'step failed, will retry', { message: msg.id, stage: stage.name, attempt: msg.attempts, error: text });
+}
+
+/** Writes completed steps in one transaction, then logs them and tells `onStep`. */
+export function recordSteps<C>(o: WorkerOptions<C>, done: readonly { msg: MessageWork; stage: Stage<C>; step: CompletedStep }[]): void {
+  const written = completeMessageSteps(o.db, o.owner, done.map((d) => d.step), o.now());
+  done.forEach(({ msg, stage, step }, i) => {
+    const r = step.result;
+    if (written[i]) {
+      o.log.info('step done', { message: msg.id, stage: stage.name, state: r.state, ...(r.refusalCode ? { code: r.refusalCode } : {}), outbox: r.outbox?.length ?? 0 });
+      o.onStep?.(msg.id, r);
+    } else {
+      o.log.warn('step result discarded: lease lost', { message: msg.id, stage: stage.name });
+    }
+  });
 }
 
 export function startPipelineWorkers<C>(o: WorkerOptions<C>): Workers {
@@ -89,6 +138,14 @@ export function startPipelineWorkers<C>(o: WorkerOptions<C>): Workers {
     });
   const workStates = o.stages.map((s) => s.from);
   let lastSweep = 0;
+  // the batches whose stages are running elsewhere (drain waits for them)
+  const inFlight = new Set<Promise<number>>();
+  const runBatch = (): number | Promise<number> => {
+    if (!o.offThread) return runSteps(o);
+    const p = runStepsOffThread(o, o.offThread).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+    return p;
+  };
   const loop = async (): Promise<void> => {
     while (running) {
       let worked = false;
@@ -97,7 +154,7 @@ export function startPipelineWorkers<C>(o: WorkerOptions<C>): Workers {
           lastSweep = Date.now();
           quarantineExhausted(o.db, workStates, o.maxAttempts, o.now());
         }
-        worked = runOneStep(o);
+        worked = (await runBatch()) > 0;
       } catch (err) {
         o.log.error('pipeline worker error', { error: (err as Error).message });
         await sleep(o.pollMs);
@@ -116,7 +173,13 @@ export function startPipelineWorkers<C>(o: WorkerOptions<C>): Workers {
       await Promise.all(loops);
     },
     async drain() {
-      while (runOneStep(o)) await new Promise((r) => setImmediate(r));
+      await o.offThread?.ready();
+      for (;;) {
+        const worked = (await runBatch()) > 0;
+        if (!worked && inFlight.size === 0) return;
+        if (!worked) await Promise.allSettled([...inFlight]);
+        await new Promise((r) => setImmediate(r));
+      }
     },
   };
 }

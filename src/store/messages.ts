@@ -6,6 +6,7 @@
 import type { Db } from './open-database.ts';
 import { durableWrite, lightWrite, stepWrite, stmt } from './statements.ts';
 import { insertOutbox, setOutboxTracking, type OutboxInsert } from './outbox.ts';
+import { recentBytes } from './recent-bytes.ts';
 
 /** Final states take no more work. */
 export const FINAL_MESSAGE_STATES = ['received', 'rejected', 'notification', 'quarantined'] as const;
@@ -94,7 +95,7 @@ const LIST_COLUMNS = 'id, channel, received_at, envelope_from, envelope_to, mess
  * was a duplicate. On disk when this returns.
  */
 export function storeInboundMessages(db: Db, batch: AcceptInput[]): { id: string; duplicate: boolean }[] {
-  return durableWrite(db, () =>
+  const stored = durableWrite(db, () =>
     db.transaction(() => {
       const seen = new Map<string, string>();
       return batch.map((m) => {
@@ -112,6 +113,12 @@ export function storeInboundMessages(db: Db, batch: AcceptInput[]): { id: string
       });
     })(),
   );
+  // committed: the step that opens them soon need not read them back
+  const recent = recentBytes(db, 'message_raw');
+  stored.forEach((r, i) => {
+    if (!r.duplicate) recent.put(r.id, batch[i]!.raw);
+  });
+  return stored;
 }
 
 /** Stores one received message (see storeInboundMessages). */
@@ -120,24 +127,39 @@ export function storeInboundMessage(db: Db, m: AcceptInput): { id: string; dupli
 }
 
 /**
- * Takes the next message due in one of `states` for `leaseMs` (another worker will not take it meanwhile;
- * a crashed worker's lease simply runs out). The attempt counter goes up now, so a step that crashes
- * the process every time still ends in quarantine.
+ * Takes the next messages due in one of `states` (at most `limit`, oldest first) for `leaseMs` (another worker
+ * will not take them meanwhile; a crashed worker's lease simply runs out), in one commit. The attempt counter
+ * goes up now, so a step that crashes the process every time still ends in quarantine; and only messages
+ * never tried share a claim: one whose earlier attempt did not finish (the process may have died on it) is
+ * claimed alone, so that it takes no other message with it into quarantine.
  */
-export function claimMessage(db: Db, states: readonly string[], now: Date, leaseMs: number, owner: string, maxAttempts: number): MessageWork | undefined {
-  if (states.length === 0) return undefined;
+export function claimMessages(db: Db, states: readonly string[], now: Date, leaseMs: number, owner: string, maxAttempts: number, limit: number): MessageWork[] {
+  if (states.length === 0 || limit < 1) return [];
   const t = now.getTime();
   const placeholders = states.map(() => '?').join(', ');
-  const row = lightWrite(db, () => stmt(db, 
-      `UPDATE messages SET lease_until = ?, lease_owner = ?, attempts = attempts + 1
-       WHERE id = (SELECT id FROM messages WHERE state IN (${placeholders}) AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) AND attempts < ?
-                   ORDER BY next_attempt_at LIMIT 1)
-       RETURNING ${LIST_COLUMNS}`,
-    )
-    .get(t + leaseMs, owner, ...states, t, t, maxAttempts)) as RawRow | undefined;
-  if (!row) return undefined;
-  const data = getMessageContent(db, row.id)!;
-  return { ...toRow(row), raw: data.raw, content: data.content };
+  const rows = lightWrite(db, () => db.transaction(() => {
+    const due = stmt(db,
+        `SELECT id, attempts FROM messages WHERE state IN (${placeholders}) AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) AND attempts < ?
+         ORDER BY next_attempt_at LIMIT ?`,
+      )
+      .all(...states, t, t, maxAttempts, limit) as { id: string; attempts: number }[];
+    const retried = due.findIndex((d) => d.attempts > 0);
+    const taken = retried === -1 ? due : due.slice(0, Math.max(1, retried));
+    return taken.map(({ id }) =>
+      stmt(db, `UPDATE messages SET lease_until = ?, lease_owner = ?, attempts = attempts + 1 WHERE id = ? RETURNING ${LIST_COLUMNS}`).get(t + leaseMs, owner, id) as RawRow,
+    );
+  })());
+  const recent = recentBytes(db, 'message_raw');
+  return rows.map((row) => {
+    const raw = recent.take(row.id);
+    const data = raw ? { raw, content: getContent(db, row.id) } : getMessageContent(db, row.id)!;
+    return { ...toRow(row), raw: data.raw, content: data.content };
+  });
+}
+
+/** Takes the next message due in one of `states` (see claimMessages). */
+export function claimMessage(db: Db, states: readonly string[], now: Date, leaseMs: number, owner: string, maxAttempts: number): MessageWork | undefined {
+  return claimMessages(db, states, now, leaseMs, owner, maxAttempts, 1)[0];
 }
 
 export interface StepResult {
@@ -150,41 +172,60 @@ export interface StepResult {
   notification?: { outbox: string | undefined; kind: string; disposition: string; originalMessageId: string | undefined; detail?: string; tracking?: string };
 }
 
+/** A step's outcome for one claimed message. */
+export interface CompletedStep {
+  id: string;
+  fromState: string;
+  result: StepResult;
+}
+
 /**
- * Writes a step's outcome in one transaction: the new state, its history line, the outgoing messages
- * (an outbox row whose idempotency key exists already is not written again) and any notification record.
- * Returns false (writing nothing) when this worker no longer holds the message.
+ * Writes the outcome of steps in one transaction: for each, the new state, its history line, the outgoing
+ * messages (an outbox row whose idempotency key exists already is not written again) and any notification
+ * record. Returns, for each, false (writing nothing for it) when this worker no longer holds the message.
  */
-export function completeMessageStep(db: Db, id: string, owner: string, fromState: string, r: StepResult, now: Date): boolean {
+export function completeMessageSteps(db: Db, owner: string, steps: readonly CompletedStep[], now: Date): boolean[] {
+  if (steps.length === 0) return [];
+  const written: OutboxInsert[] = [];
   // durable against a crash of the process at once, against a power cut at the next full commit: claiming an
   // outbox row is one, so nothing a step decided leaves the gateway before the step is on disk
-  return stepWrite(db, () => db.transaction(() => {
-    const t = now.getTime();
-    const updated = stmt(db, 
-        `UPDATE messages SET state = ?, refusal_code = COALESCE(?, refusal_code), summary = COALESCE(?, summary),
-           last_error = NULL, lease_until = NULL, lease_owner = NULL, attempts = 0, next_attempt_at = ?, updated_at = ?
-         WHERE id = ? AND state = ? AND lease_owner = ?`,
-      )
-      .run(r.state, r.refusalCode ?? null, r.summary ? JSON.stringify(r.summary) : null, t, t, id, fromState, owner);
-    if (updated.changes !== 1) return false;
-    if (r.content) stmt(db, 'INSERT OR REPLACE INTO message_content (message, content) VALUES (?, ?)').run(id, r.content);
-    stmt(db, 'INSERT INTO history (message, at, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?)').run(id, t, fromState, r.state, r.detail);
-    for (const o of r.outbox ?? []) insertOutbox(db, o, now);
-    if (r.notification) {
-      const n = r.notification;
-      stmt(db, 'INSERT INTO notifications (message, outbox, kind, disposition, original_message_id, at, detail) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
-        id,
-        n.outbox ?? null,
-        n.kind,
-        n.disposition,
-        n.originalMessageId ?? null,
-        t,
-        n.detail ?? null,
-      );
-      if (n.outbox && n.tracking) setOutboxTracking(db, n.outbox, n.tracking, now);
-    }
-    return true;
-  })());
+  const done = stepWrite(db, () => db.transaction(() => steps.map((s) => writeStep(db, s.id, owner, s.fromState, s.result, now, written)))());
+  const recent = recentBytes(db, 'outbox_raw');
+  for (const o of written) recent.put(o.id, o.raw);
+  return done;
+}
+
+/** Writes one step's outcome (see completeMessageSteps). */
+export function completeMessageStep(db: Db, id: string, owner: string, fromState: string, r: StepResult, now: Date): boolean {
+  return completeMessageSteps(db, owner, [{ id, fromState, result: r }], now)[0]!;
+}
+
+function writeStep(db: Db, id: string, owner: string, fromState: string, r: StepResult, now: Date, written: OutboxInsert[]): boolean {
+  const t = now.getTime();
+  const updated = stmt(db,
+      `UPDATE messages SET state = ?, refusal_code = COALESCE(?, refusal_code), summary = COALESCE(?, summary),
+         last_error = NULL, lease_until = NULL, lease_owner = NULL, attempts = 0, next_attempt_at = ?, updated_at = ?
+       WHERE id = ? AND state = ? AND lease_owner = ?`,
+    )
+    .run(r.state, r.refusalCode ?? null, r.summary ? JSON.stringify(r.summary) : null, t, t, id, fromState, owner);
+  if (updated.changes !== 1) return false;
+  if (r.content) stmt(db, 'INSERT OR REPLACE INTO message_content (message, content) VALUES (?, ?)').run(id, r.content);
+  stmt(db, 'INSERT INTO history (message, at, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?)').run(id, t, fromState, r.state, r.detail);
+  for (const o of r.outbox ?? []) if (insertOutbox(db, o, now)) written.push(o);
+  if (r.notification) {
+    const n = r.notification;
+    stmt(db, 'INSERT INTO notifications (message, outbox, kind, disposition, original_message_id, at, detail) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      id,
+      n.outbox ?? null,
+      n.kind,
+      n.disposition,
+      n.originalMessageId ?? null,
+      t,
+      n.detail ?? null,
+    );
+    if (n.outbox && n.tracking) setOutboxTracking(db, n.outbox, n.tracking, now);
+  }
+  return true;
 }
 
 /**
@@ -252,8 +293,11 @@ export function getMessage(db: Db, id: string): (MessageRow & { history: History
 export function getMessageContent(db: Db, id: string): { raw: Buffer; content: Buffer | undefined } | undefined {
   const r = stmt(db, 'SELECT raw FROM message_raw WHERE message = ?').get(id) as { raw: Buffer } | undefined;
   if (!r) return undefined;
-  const c = stmt(db, 'SELECT content FROM message_content WHERE message = ?').get(id) as { content: Buffer } | undefined;
-  return { raw: r.raw, content: c?.content };
+  return { raw: r.raw, content: getContent(db, id) };
+}
+
+function getContent(db: Db, id: string): Buffer | undefined {
+  return (stmt(db, 'SELECT content FROM message_content WHERE message = ?').get(id) as { content: Buffer } | undefined)?.content;
 }
 
 export function listMessages(db: Db, filter: { state?: string; limit?: number; before?: Date } = {}): MessageRow[] {

@@ -20,6 +20,16 @@ export function openDatabase(path: string): Db {
   return db;
 }
 
+/**
+ * A second, read-only connection to a database another connection opened (and migrated): for lookups
+ * made from another thread. It sees what the writer has committed.
+ */
+export function openReadOnlyDatabase(path: string): Db {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
 function migrate(db: Db): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) throw new Error(`database schema version ${current} is newer than this txgate (${MIGRATIONS.length})`);

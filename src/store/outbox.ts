@@ -3,6 +3,7 @@
  * to send it, with a fixed Message-ID and idempotency key, then delivered (and retried) from here.
  */
 import type { Db } from './open-database.ts';
+import { recentBytes } from './recent-bytes.ts';
 import { barrierWrite, lightWrite, stmt } from './statements.ts';
 
 export interface OutboxInsert {
@@ -97,18 +98,26 @@ export function insertOutbox(db: Db, o: OutboxInsert, now: Date): boolean {
   return true;
 }
 
-/** Takes the next outbox row due for delivery, for `leaseMs`. */
-export function claimOutbox(db: Db, now: Date, leaseMs: number, owner: string): OutboxWork | undefined {
+/** Takes the next outbox rows due for delivery (at most `limit`, oldest first), for `leaseMs`, in one commit. */
+export function claimOutboxRows(db: Db, now: Date, leaseMs: number, owner: string, limit: number): OutboxWork[] {
+  if (limit < 1) return [];
   const t = now.getTime();
-  // a full commit here is the durability barrier: the steps that wrote this row (committed without
+  // a full commit here is the durability barrier: the steps that wrote these rows (committed without
   // waiting for the disk) reach it before anything leaves the gateway
-  const row = barrierWrite(db, () => stmt(db, 
+  const rows = barrierWrite(db, () => stmt(db,
       `UPDATE outbox SET lease_until = ?, lease_owner = ?, attempts = attempts + 1, first_attempt_at = COALESCE(first_attempt_at, ?)
-       WHERE id = (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at LIMIT 1)
+       WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at LIMIT ?)
        RETURNING ${COLUMNS}`,
     )
-    .get(t + leaseMs, owner, t, t, t)) as RawOutbox | undefined;
-  return row ? { ...toRow(row), raw: getOutboxRaw(db, row.id)! } : undefined;
+    .all(t + leaseMs, owner, t, t, t, limit)) as RawOutbox[];
+  rows.sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : 1));
+  const recent = recentBytes(db, 'outbox_raw');
+  return rows.map((row) => ({ ...toRow(row), raw: recent.take(row.id) ?? getOutboxRaw(db, row.id)! }));
+}
+
+/** Takes the next outbox row due for delivery, for `leaseMs` (see claimOutboxRows). */
+export function claimOutbox(db: Db, now: Date, leaseMs: number, owner: string): OutboxWork | undefined {
+  return claimOutboxRows(db, now, leaseMs, owner, 1)[0];
 }
 
 /** Delivered: the peer's server answered 250. (Lost only at a power cut: the message would go again, same Message-ID.) Starts MDN tracking when the row asks for it. */

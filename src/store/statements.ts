@@ -33,7 +33,8 @@ const unflushed = new WeakSet<Db>();
 
 function setMode(db: Db, m: 'FULL' | 'NORMAL'): void {
   if ((mode.get(db) ?? 'FULL') === m) return;
-  db.pragma(`synchronous = ${m}`);
+  // prepared once (db.pragma would prepare it again at every switch)
+  stmt(db, `PRAGMA synchronous = ${m}`).run();
   mode.set(db, m);
 }
 

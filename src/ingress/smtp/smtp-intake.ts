@@ -124,6 +124,8 @@ export async function startSmtpIntake(o: IntakeOptions): Promise<SmtpIntake> {
     },
 
     onClose(session) {
+      // smtp-server calls onClose for refused connections too: only those onConnect admitted (and counted) free a slot
+      if (!sessions.has(session.id)) return;
       const ip = session.remoteAddress;
       const n = (perClient.get(ip) ?? 1) - 1;
       if (n <= 0) perClient.delete(ip);
@@ -136,7 +138,9 @@ export async function startSmtpIntake(o: IntakeOptions): Promise<SmtpIntake> {
       if (o.requireTls && !session.secure) return callback(smtpReply('TLS_REQUIRED'));
       if (o.requireClientCert && !sessions.get(session.id)?.authorized) return callback(smtpReply('CLIENT_CERT_REQUIRED'));
       const now = Date.now();
-      const recent = (recentMail.get(session.remoteAddress) ?? []).filter((t) => now - t < 60_000);
+      // the times of this client's recent messages, oldest first: those older than a minute drop off the front
+      const recent = recentMail.get(session.remoteAddress) ?? [];
+      while (recent.length > 0 && now - recent[0]! >= 60_000) recent.shift();
       if (recent.length >= o.maxMessagesPerClientPerMinute) return callback(smtpReply('RATE_LIMITED'));
       recent.push(now);
       recentMail.set(session.remoteAddress, recent);

@@ -1,0 +1,41 @@
+/** The pipeline context from the configuration: reads keys, anchors, CRLs and certificates from disk. */
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Config } from '../config/config-schema.ts';
+import { loadCertificateFolder } from '../directory/certificate-folder.ts';
+import type { Logger } from '../log/logger.ts';
+import { domainOf } from '../mime/addresses.ts';
+import { parseCertificates } from '../pki/certificate.ts';
+import { loadTrustStore } from '../pki/trust-store.ts';
+import { makeGatewayKey } from '../smime/gateway-key.ts';
+import type { Db } from '../store/open-database.ts';
+import { findOutboxByMessageId } from '../store/outbox.ts';
+import { newId } from './new-id.ts';
+import type { PipelineContext } from './pipeline-context.ts';
+
+export function buildPipelineContext(config: Config, db: Db, now: () => Date, log: Logger): PipelineContext {
+  const keys = config.smime.keys.map((k) => {
+    const certs = parseCertificates(readFileSync(k.cert));
+    return { gk: makeGatewayKey(createPrivateKey(readFileSync(k.key)), certs[0]!), chain: certs.slice(1) };
+  });
+  const trust = loadTrustStore(config.smime.trust, config.smime.crls);
+  const folder = loadCertificateFolder(config.certificates.dir);
+  for (const p of folder.problems) log.warn('certificates: unreadable file skipped', { problem: p });
+  const seal = config.smime.seal;
+  return {
+    domain: config.domain,
+    gatewayAddress: config.gatewayAddress,
+    keys: keys.map((k) => k.gk),
+    signer: { key: keys[0]!.gk.key, cert: keys[0]!.gk.cert, chain: keys[0]!.chain },
+    trust,
+    open: { requireCrl: config.smime.requireCrl, refuseSha1Certificates: config.smime.refuseSha1Certificates, cacheSigners: config.smime.cacheSigners },
+    directory: folder.directory,
+    sealFor(address) {
+      const d = seal.byDomain[domainOf(address)] ?? {};
+      return { cipher: d.cipher ?? seal.cipher, keyTransport: d.keyTransport ?? seal.keyTransport };
+    },
+    now,
+    newId: (prefix) => newId(prefix, now().getTime()),
+    findOutboxByMessageId: (id) => findOutboxByMessageId(db, id),
+  };
+}

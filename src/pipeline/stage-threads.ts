@@ -1,0 +1,108 @@
+/**
+ * The stage threads, seen from the main thread: a few worker threads that run the pipeline's stages, so that
+ * their CPU (decrypting, verifying, signing) runs beside the SMTP sessions and the database instead of between
+ * them. A job goes to the thread with the fewest jobs waiting. A thread that dies fails its jobs (the pipeline
+ * retries them) and is replaced.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Config } from '../config/config-schema.ts';
+import type { Logger } from '../log/logger.ts';
+import type { MessageWork, StepResult } from '../store/messages.ts';
+import { reviveStepResult, type FromStageThread, type ToStageThread } from './stage-thread-messages.ts';
+
+export interface StageThreads {
+  /** whether a thread has built its context (a job given earlier would wait for it, leased meanwhile) */
+  isReady(): boolean;
+  /** resolves once a thread is ready */
+  ready(): Promise<void>;
+  /** runs stage `stage` on `msg` in a ready thread (waiting for one), the clock reading `at` */
+  run(stage: string, msg: MessageWork, at: Date): Promise<StepResult>;
+  /** every thread rebuilds its context from the configuration (SIGHUP) */
+  reload(): void;
+  /** ends the threads (jobs still waiting fail) */
+  stop(): Promise<void>;
+}
+
+interface Pending {
+  resolve(r: StepResult): void;
+  reject(e: Error): void;
+}
+
+interface Thread {
+  worker: Worker;
+  pending: Map<number, Pending>;
+  alive: boolean;
+  ready: boolean;
+}
+
+const ENTRY = new URL('./stage-thread-entry.mjs', import.meta.url);
+const RESTART_DELAY_MS = 1000;
+
+export function startStageThreads(config: Config, count: number, log: Logger): StageThreads {
+  let stopping = false;
+  let nextJob = 1;
+  const threads: Thread[] = [];
+  const readyWaiters = new Set<() => void>();
+
+  const start = (slot: number) => {
+    const worker = new Worker(ENTRY, { workerData: { config } });
+    const thread: Thread = { worker, pending: new Map(), alive: true, ready: false };
+    threads[slot] = thread;
+    worker.on('message', (m: FromStageThread) => {
+      if (m.type === 'ready') {
+        thread.ready = true;
+        for (const w of [...readyWaiters]) w();
+        readyWaiters.clear();
+        return;
+      }
+      if (m.type === 'reloaded') {
+        if (m.error) log.error('stage thread: reload failed, keeping the previous trust', { error: m.error });
+        return;
+      }
+      const p = thread.pending.get(m.job);
+      if (!p) return;
+      thread.pending.delete(m.job);
+      if (m.type === 'done') p.resolve(reviveStepResult(m.result));
+      else p.reject(new Error(m.error));
+    });
+    worker.on('error', (err) => log.error('stage thread error', { error: err.message }));
+    worker.on('exit', (code) => {
+      thread.alive = false;
+      thread.ready = false;
+      for (const p of thread.pending.values()) p.reject(new Error(`stage thread ended (exit code ${code})`));
+      thread.pending.clear();
+      if (stopping) return;
+      log.error('stage thread ended, starting another', { code });
+      setTimeout(() => {
+        if (!stopping) start(slot);
+      }, RESTART_DELAY_MS).unref();
+    });
+  };
+  for (let i = 0; i < count; i++) start(i);
+
+  const send = (t: Thread, m: ToStageThread) => t.worker.postMessage(m);
+  const isReady = () => threads.some((t) => t.ready);
+
+  return {
+    isReady,
+    ready() {
+      return isReady() ? Promise.resolve() : new Promise<void>((resolve) => readyWaiters.add(resolve));
+    },
+    async run(stage, msg, at) {
+      if (!isReady()) await new Promise<void>((resolve) => readyWaiters.add(resolve));
+      const t = threads.filter((x) => x.ready).reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+      const job = nextJob++;
+      return new Promise<StepResult>((resolve, reject) => {
+        t.pending.set(job, { resolve, reject });
+        send(t, { type: 'run', job, stage, msg, at: at.getTime() });
+      });
+    },
+    reload() {
+      for (const t of threads) if (t.alive) send(t, { type: 'reload' });
+    },
+    async stop() {
+      stopping = true;
+      await Promise.all(threads.map((t) => t.worker.terminate()));
+    },
+  };
+}
