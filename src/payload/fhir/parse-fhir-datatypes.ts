@@ -4,7 +4,7 @@
 import type { Coding, Identifier } from '../../domain/canonical-request.ts';
 import type { Problem } from '../../errors/result.ts';
 import { getObject, getObjects, getString, getStrings, type JsonObject } from './fhir-json.ts';
-import { checkIdentifierValue, normalizeSystem, typeOfSystem } from './identifier-systems.ts';
+import { checkIdentifierValue, normalizeSystem, typeOfSystem } from '../../domain/identifier-systems.ts';
 
 export interface HumanName {
   family?: string;

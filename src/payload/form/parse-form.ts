@@ -7,7 +7,7 @@
  */
 import { IDENTIFIER_SYSTEMS, type CanonicalRequest, type CanonicalRequestInput, type Consent, type Identifier } from '../../domain/canonical-request.ts';
 import { fail, type Problem, type Result } from '../../errors/result.ts';
-import { checkIdentifierValue, typeOfSystem } from '../fhir/identifier-systems.ts';
+import { checkIdentifierValue, typeOfSystem } from '../../domain/identifier-systems.ts';
 import type { PayloadDocument } from '../mime/payload-document.ts';
 import { finishParsedRequest, requestOf, type ParsedRequest } from '../mime/parsed-request.ts';
 import {

@@ -5,7 +5,7 @@
  * table 0396 coding system names become their URIs.
  */
 import { IDENTIFIER_SYSTEMS } from '../../domain/canonical-request.ts';
-import { checkAdeli, checkCns, checkCpf, checkNir, checkRpps } from '../../domain/check-identifiers.ts';
+import { checkIdentifierValue, typeOfSystem } from '../../domain/identifier-systems.ts';
 import { lookup } from './lookup.ts';
 
 const OID = /^[0-2](\.(0|[1-9]\d*))+$/;
@@ -30,43 +30,10 @@ export function systemOfOid(oid: string): string {
   return OID.test(oid) ? `urn:oid:${oid}` : oid;
 }
 
-const KINDS: Record<string, string> = {
-  [IDENTIFIER_SYSTEMS.INS_NIR]: 'INS',
-  [IDENTIFIER_SYSTEMS.NIR]: 'NIR',
-  [IDENTIFIER_SYSTEMS.PS_NATIONAL]: 'IDNPS',
-  [IDENTIFIER_SYSTEMS.RPPS]: 'RPPS',
-  [IDENTIFIER_SYSTEMS.ADELI]: 'ADELI',
-  [IDENTIFIER_SYSTEMS.FINESS]: 'FINESS',
-  [IDENTIFIER_SYSTEMS.CNS]: 'CNS',
-  [IDENTIFIER_SYSTEMS.CPF]: 'CPF',
-  [IDENTIFIER_SYSTEMS.NPI]: 'NPI',
-};
-
-function checkPsNational(value: string): string | undefined {
-  if (value.startsWith('8')) return checkRpps(value.slice(1)) && 'national PS id must be 8 + RPPS (11 digits)';
-  if (value.startsWith('0')) return checkAdeli(value.slice(1)) && 'national PS id must be 0 + ADELI (9 characters)';
-  return 'national PS id must be 8 + RPPS or 0 + ADELI';
-}
-
-const CHECKS: Record<string, (value: string) => string | undefined> = {
-  [IDENTIFIER_SYSTEMS.INS_NIR]: checkNir,
-  [IDENTIFIER_SYSTEMS.NIR]: checkNir,
-  [IDENTIFIER_SYSTEMS.CNS]: checkCns,
-  [IDENTIFIER_SYSTEMS.CPF]: checkCpf,
-  [IDENTIFIER_SYSTEMS.RPPS]: checkRpps,
-  [IDENTIFIER_SYSTEMS.ADELI]: checkAdeli,
-  [IDENTIFIER_SYSTEMS.PS_NATIONAL]: checkPsNational,
-};
-
 /** INS, NIR, CNS… for a well-known system. */
-export function kindOfSystem(system: string): string | undefined {
-  return lookup(KINDS, system);
-}
+export const kindOfSystem = typeOfSystem;
 
-/** Why `value` breaks its system's rule (never quoting it), or undefined (valid, or no known rule). */
-export function checkIdentifierValue(system: string, value: string): string | undefined {
-  return lookup(CHECKS, system)?.(value);
-}
+export { checkIdentifierValue };
 
 /** PLN-2 / XCN-13 identifier type codes that name a system on their own. */
 const SYSTEM_OF_TYPE: Record<string, string> = {

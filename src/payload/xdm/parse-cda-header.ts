@@ -5,7 +5,7 @@
 import type { Coding, Consent } from '../../domain/canonical-request.ts';
 import { fail, ok, type Result } from '../../errors/result.ts';
 import type { XdmAuthor, XdmPatientInfo } from './parse-xdm-metadata.ts';
-import { normalizeSystem, typeOfSystem } from '../fhir/identifier-systems.ts';
+import { normalizeSystem, typeOfSystem } from '../../domain/identifier-systems.ts';
 import { childNamed, childrenNamed, parseXml, type XmlElement } from './parse-xml.ts';
 import { parseDtm } from './parse-xds-datatypes.ts';
 

@@ -5,7 +5,7 @@
 import type { Coding, Identifier } from '../../domain/canonical-request.ts';
 import { fail, ok, type Result } from '../../errors/result.ts';
 import type { HumanName } from '../fhir/parse-fhir-datatypes.ts';
-import { normalizeSystem } from '../fhir/identifier-systems.ts';
+import { normalizeSystem } from '../../domain/identifier-systems.ts';
 import { childNamed, childrenNamed, parseXml, type XmlElement } from './parse-xml.ts';
 import { parseCx, parseDtm, parseXcn, parseXon, parseXtn } from './parse-xds-datatypes.ts';
 

@@ -7,7 +7,7 @@
 import type { CanonicalRequest, CanonicalRequestInput, Coding, Identifier, Practitioner } from '../../domain/canonical-request.ts';
 import { type Problem, type Result } from '../../errors/result.ts';
 import type { HumanName } from '../fhir/parse-fhir-datatypes.ts';
-import { checkIdentifierValue, normalizeSystem } from '../fhir/identifier-systems.ts';
+import { checkIdentifierValue, normalizeSystem } from '../../domain/identifier-systems.ts';
 import { LOINC_DOCUMENT_KINDS } from '../fhir/fhir-codes.ts';
 import { buildPayloadDocument, type PayloadDocument } from '../mime/payload-document.ts';
 import { finishParsedRequest, requestOf, type ParsedRequest } from '../mime/parsed-request.ts';

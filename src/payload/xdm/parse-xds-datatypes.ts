@@ -4,7 +4,7 @@
  */
 import type { Identifier } from '../../domain/canonical-request.ts';
 import type { HumanName } from '../fhir/parse-fhir-datatypes.ts';
-import { normalizeSystem, typeOfSystem } from '../fhir/identifier-systems.ts';
+import { normalizeSystem, typeOfSystem } from '../../domain/identifier-systems.ts';
 
 function components(value: string): string[] {
   return value.split('^');
