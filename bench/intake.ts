@@ -12,7 +12,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -105,8 +105,8 @@ export async function run(): Promise<void> {
   let lastAccepted = 0;
   // each client one SMTP connection (STARTTLS), its messages one after the other; SMTPConnection directly, so that
   // the load generator spends little CPU beside the daemon (nodemailer's Mail layer costs more than the protocol)
-  const signal = new AbortController().signal;
   const clients = Array.from({ length: CLIENTS }, async () => {
+    const signal = new AbortController().signal;
     const conn = await openSmtpConnection({ host: '127.0.0.1', port, requireTLS: true, tls: { ca: [ca], servername: 'localhost' }, logger: false }, signal);
     for (let i = next++; i < COUNT; i = next++) {
       await sendOnConnection(conn, { from: 'dr.martin@hopital-a.test', to: ['gateway@txgate.localhost'], size: sealed[i]!.length }, sealed[i]!, signal);
@@ -124,6 +124,8 @@ export async function run(): Promise<void> {
   daemon.kill('SIGTERM');
   await new Promise((r) => daemon.once('exit', r));
   await sink.close();
+  // the database holds every message (over 100 MB): not left behind
+  rmSync(dir, { recursive: true, force: true });
 
   const openssl = measureOpensslRsa2048(3, daemonCpu);
   const acceptedPerSec = COUNT / ((lastAccepted - t0) / 1000);
