@@ -21,6 +21,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   smime: () => import('./smime.ts'),
   intake: () => import('./intake.ts'),
   payload: () => import('./payload.ts'),
+  policy: () => import('./policy.ts'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -102,6 +102,9 @@ export function resolveConfigPaths(config: Config, baseDir: string): Config {
       crls: config.smime.crls.map(abs),
     },
     certificates: { ...config.certificates, dir: abs(config.certificates.dir) },
+    blobs: { ...config.blobs, dir: abs(config.blobs.dir) },
+    // a pack is a shipped name, or a file (a path: it has a folder separator or ends in .json)
+    policy: { ...config.policy, pack: /[\\/]|\.json$/i.test(config.policy.pack) ? abs(config.policy.pack) : config.policy.pack },
     outbound: {
       ...config.outbound,
       smartHost: config.outbound.smartHost ? resolveRelay(config.outbound.smartHost, baseDir) : null,

@@ -130,6 +130,19 @@ const PipelineSchema = z.strictObject({
   pollMs: positiveInt().default(200).describe('How often idle workers look for work, in milliseconds.'),
 });
 
+const BlobsSchema = z.strictObject({
+  dir: filePath().default('blobs').describe('The folder of the documents requests carry (PDF, images, CDA…), each stored under its SHA-256.'),
+  maxBytes: positiveInt().default(52_428_800).describe('The largest document stored, in bytes.'),
+});
+
+const PolicySchema = z.strictObject({
+  pack: z
+    .string()
+    .min(1)
+    .default('fr-teleexpertise')
+    .describe('The rule pack of the programme: a shipped one (fr-teleexpertise, br-telessaude, ru-federal-centres, vn-hub-spoke, generic) or the path of a JSON pack file.'),
+});
+
 /** The configuration object before the derived defaults (addresses, gatewayAddress) are filled in. */
 export const ConfigObjectSchema = z.strictObject({
   domain: domainName().default(DEFAULT_DOMAIN).describe('The mail domain the gateway hosts.'),
@@ -143,6 +156,8 @@ export const ConfigObjectSchema = z.strictObject({
   outbound: OutboundSchema.default(OutboundSchema.parse({})).describe('Outbound SMTP delivery.'),
   notifications: NotificationsSchema.default(NotificationsSchema.parse({})).describe('Delivery notifications (MDN).'),
   pipeline: PipelineSchema.default(PipelineSchema.parse({})).describe('The workers that carry messages through the stages.'),
+  blobs: BlobsSchema.default(BlobsSchema.parse({})).describe('The document store.'),
+  policy: PolicySchema.default(PolicySchema.parse({})).describe('The rules requests are admitted or refused by.'),
 });
 
 type ConfigObject = z.output<typeof ConfigObjectSchema>;

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { loadRulePack } from '../policy/load-rule-pack.ts';
 import { fail, ok, type Problem, type Result } from '../errors/result.ts';
 import { checkConfigFiles, listConfigFiles, resolveConfigPaths, type FileSections } from './config-files.ts';
 import { ConfigObjectSchema, ConfigSchema, type Config } from './config-schema.ts';
@@ -103,7 +104,19 @@ export function loadConfig(file: string, env: Env = process.env): Result<LoadedC
   const sections = result.success ? result.data : validSections(input);
   problems.push(...checkConfigFiles(listConfigFiles(sections), baseDir));
   if (problems.length > 0 || !result.success) return fail(...problems);
-  return ok({ ...resolveConfigPaths(result.data, baseDir), configFile, baseDir });
+  const resolved = resolveConfigPaths(result.data, baseDir);
+  // the rule pack: a shipped one or a file, which must be a valid pack
+  const pack = loadRulePack(resolved.policy.pack);
+  if (!pack.ok) {
+    return fail(
+      ...pack.problems.map((p) => ({
+        code: p.code === 'RULE_PACK_NOT_FOUND' ? 'CONFIG_FILE_MISSING' : 'CONFIG_INVALID',
+        path: 'policy.pack',
+        message: `${p.path ? `${p.path}: ` : ''}${p.message}`,
+      })),
+    );
+  }
+  return ok({ ...resolved, configFile, baseDir });
 }
 
 /** One line per problem: `config smtp.port: must be ≤ 65535`. */

@@ -10,13 +10,15 @@ import { startDeliveryWorker, type DeliveryWorker } from '../delivery/delivery-w
 import { createTransportPool } from '../delivery/send-raw.ts';
 import type { SmtpRoute } from '../delivery/smtp-route.ts';
 import { batchCalls } from '../ingress/smtp/batch-calls.ts';
-import { startSmtpIntake, type IntakeMessage, type SmtpIntake } from '../ingress/smtp/smtp-intake.ts';
+import { startSmtpIntake, type IntakeMessage, type IntakeTls, type SmtpIntake } from '../ingress/smtp/smtp-intake.ts';
 import type { Logger } from '../log/logger.ts';
 import { toPem } from '../pki/certificate.ts';
+import type { TrustStore } from '../pki/trust-store.ts';
 import { buildPipelineContext } from '../pipeline/build-pipeline-context.ts';
 import { newId } from '../pipeline/new-id.ts';
 import { PIPELINE_STAGES } from '../pipeline/pipeline-stages.ts';
 import { startPipelineWorkers, type Workers } from '../pipeline/pipeline-worker.ts';
+import { buildTrustMaterial } from '../pipeline/stage-thread-trust.ts';
 import { startStageThreads, type StageThreads } from '../pipeline/stage-threads.ts';
 import { UNWRAP_FROM_STATE } from '../pipeline/unwrap-stage.ts';
 import { releaseStaleLeases, storeInboundMessages } from '../store/messages.ts';
@@ -32,7 +34,12 @@ export interface Gateway {
   db: Db;
   smtpPort: number | undefined;
   implicitTlsPort: number | undefined;
-  /** SIGHUP: reload trust anchors, CRLs and recipients' certificates */
+  /**
+   * SIGHUP: reload the trust anchors, CRLs and recipients' certificates (for the pipeline, its stage threads and
+   * the SMTP client-certificate check), the gateway's TLS certificate and key (SMTP intake, outbound client
+   * certificate) and the outbound routes' files. Everything is read and checked first: when anything fails it
+   * throws and the previous trust, certificates and TLS stay in place.
+   */
   reload(): void;
   /** SIGTERM: stop accepting, finish what is in flight, stop the workers, close the database */
   stop(): Promise<void>;
@@ -44,7 +51,7 @@ export { buildPipelineContext } from '../pipeline/build-pipeline-context.ts';
 
 type Relay = Config['outbound']['routes'][string];
 
-function routeOf(r: Relay, tls: Config['tls']): SmtpRoute {
+function readRoute(r: Relay, tls: Config['tls']): SmtpRoute {
   return {
     host: r.host,
     port: r.port,
@@ -53,6 +60,22 @@ function routeOf(r: Relay, tls: Config['tls']): SmtpRoute {
     ca: r.ca.map((f) => readFileSync(f)),
     clientCert: r.clientCert ? { cert: readFileSync(r.clientCert.cert), key: readFileSync(r.clientCert.key) } : { cert: readFileSync(tls.cert), key: readFileSync(tls.key) },
     ...(r.servername ? { servername: r.servername } : {}),
+  };
+}
+
+function readRoutes(config: Config): { smartHost: SmtpRoute | null; routes: Record<string, SmtpRoute> } {
+  return {
+    smartHost: config.outbound.smartHost ? readRoute(config.outbound.smartHost, config.tls) : null,
+    routes: Object.fromEntries(Object.entries(config.outbound.routes).map(([d, r]) => [d, readRoute(r, config.tls)])),
+  };
+}
+
+/** The SMTP intake's TLS: the gateway's certificate and key, and as client CAs the S/MIME trust anchors and tls.ca. */
+function readIntakeTls(config: Config, trust: TrustStore): IntakeTls {
+  return {
+    key: readFileSync(config.tls.key),
+    cert: readFileSync(config.tls.cert),
+    ca: [...trust.anchors.map((a) => Buffer.from(toPem(a.cert.der))), ...config.tls.ca.map((f) => readFileSync(f))],
   };
 }
 
@@ -80,13 +103,11 @@ export async function startGateway(config: Config, o: GatewayOptions): Promise<G
   const db = openDatabase(config.database.path);
   releaseStaleLeases(db);
   let ctx = buildPipelineContext(config, db, now, log);
-  const routes = {
-    smartHost: config.outbound.smartHost ? routeOf(config.outbound.smartHost, config.tls) : null,
-    routes: Object.fromEntries(Object.entries(config.outbound.routes).map(([d, r]) => [d, routeOf(r, config.tls)])),
-  };
+  let routes = readRoutes(config);
 
+  // the threads are given the trust this thread loaded (and checked), never read it from disk themselves
   const threadCount = stageThreadCount(config);
-  const threads: StageThreads | undefined = threadCount > 0 ? startStageThreads(config, threadCount, log) : undefined;
+  const threads: StageThreads | undefined = threadCount > 0 ? startStageThreads(config, threadCount, log, buildTrustMaterial(ctx.trust)) : undefined;
 
   let delivery: DeliveryWorker | undefined;
   const workers: Workers = startPipelineWorkers({
@@ -145,12 +166,11 @@ export async function startGateway(config: Config, o: GatewayOptions): Promise<G
 
   let intake: SmtpIntake | undefined;
   if (config.smtp.enabled) {
-    const anchorsPem = ctx.trust.anchors.map((a) => Buffer.from(toPem(a.cert.der)));
     intake = await startSmtpIntake({
       host: config.smtp.host,
       port: config.smtp.port,
       implicitTlsPort: config.smtp.implicitTlsPort,
-      tls: { key: readFileSync(config.tls.key), cert: readFileSync(config.tls.cert), ca: [...anchorsPem, ...config.tls.ca.map((f) => readFileSync(f))] },
+      tls: readIntakeTls(config, ctx.trust),
       requireTls: config.smtp.requireTls,
       requireClientCert: config.smtp.requireClientCert,
       maxMessageBytes: config.smtp.maxMessageBytes,
@@ -183,8 +203,13 @@ export async function startGateway(config: Config, o: GatewayOptions): Promise<G
     smtpPort: intake?.port,
     implicitTlsPort: intake?.implicitTlsPort,
     reload() {
-      ctx = buildPipelineContext(config, db, now, log);
-      threads?.reload();
+      const next = buildPipelineContext(config, db, now, log);
+      const nextRoutes = readRoutes(config);
+      // throws before changing anything when the key and certificate do not make a TLS context
+      intake?.updateTls(readIntakeTls(config, next.trust));
+      ctx = next;
+      routes = nextRoutes;
+      threads?.reload(buildTrustMaterial(next.trust));
       log.info('reloaded trust anchors, CRLs and certificates', { anchors: ctx.trust.anchors.length, certificates: ctx.directory.size });
     },
     async stop() {

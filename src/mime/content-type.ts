@@ -49,7 +49,8 @@ export function parseParams(text: string): Record<string, string> {
       value = m[0];
       i += value.length;
     }
-    const cont = /^(.*?)\*(\d+)?(\*)?$/.exec(name);
+    // name*0, name*1* (continuations) and name* (one extended value, RFC 2231 §4)
+    const cont = /^(.*?)(?:\*(\d+))?(\*)?$/.exec(name);
     if (cont && (cont[2] !== undefined || cont[3] !== undefined)) {
       const base = cont[1]!;
       const idx = cont[2] === undefined ? 0 : Number(cont[2]);

@@ -4,7 +4,7 @@
  * an atomic rename, so that a name always holds its whole content. Reading re-checks the hash.
  */
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { closeSync, constants, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fail, ok, type Result } from '../errors/result.ts';
@@ -87,4 +87,47 @@ async function syncFolder(folder: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/** storeBlob, synchronously (for the pipeline's stages, which run as one synchronous step). */
+export function storeBlobSync(dir: string, bytes: Buffer, limits: BlobLimits = DEFAULT_BLOB_LIMITS): Result<StoredBlob> {
+  if (bytes.length > limits.maxBytes) {
+    return fail({ code: 'BLOB_TOO_LARGE', path: 'blob', message: `blob of ${bytes.length} bytes is over the limit of ${limits.maxBytes}` });
+  }
+  const sha256 = sha256Hex(bytes);
+  const path = blobPath(dir, sha256);
+  const existing = (() => {
+    try {
+      return statSync(path);
+    } catch {
+      return undefined;
+    }
+  })();
+  if (existing) {
+    if (!existing.isFile() || existing.size !== bytes.length) {
+      return fail({ code: 'BLOB_CORRUPT', path: `blob.${sha256}`, message: 'a blob of this name exists with another size' });
+    }
+    return ok({ sha256, size: bytes.length, path, created: false });
+  }
+  const folder = join(dir, sha256.slice(0, 2), sha256.slice(2, 4));
+  mkdirSync(folder, { recursive: true, mode: 0o750 });
+  const tmp = join(folder, `.tmp-${sha256.slice(0, 16)}-${randomBytes(8).toString('hex')}`);
+  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o440);
+  try {
+    for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  closeSync(fd);
+  renameSync(tmp, path);
+  const dirFd = openSync(folder, constants.O_RDONLY);
+  try {
+    fsyncSync(dirFd);
+  } finally {
+    closeSync(dirFd);
+  }
+  return ok({ sha256, size: bytes.length, path, created: true });
 }

@@ -1,8 +1,8 @@
 /** An MDN as an outbox row: built, signed by the gateway, encrypted for its recipient; fixed Message-ID and key. */
 import type { Certificate } from '../pki/certificate.ts';
 import { buildMdn } from '../notify/build-mdn.ts';
-import { sealMessage } from '../smime/seal-message.ts';
 import type { OutboxInsert } from '../store/outbox.ts';
+import { buildSealedOutbox } from './build-sealed-outbox.ts';
 import type { PipelineContext } from './pipeline-context.ts';
 
 export interface MdnRequest {
@@ -34,23 +34,15 @@ export function buildMdnOutbox(ctx: PipelineContext, m: MdnRequest): OutboxInser
     messageId,
     date: now,
   });
-  const sealed = sealMessage(mdn, {
-    signerKey: ctx.signer.key,
-    signerCert: ctx.signer.cert,
-    chain: ctx.signer.chain,
-    recipients: [m.recipientCert],
-    ...ctx.sealFor(m.to),
-    now,
-  });
-  return {
-    id: ctx.newId('out'),
-    idempotencyKey: `mdn:${m.disposition}:${m.sourceMessage}`,
+  return buildSealedOutbox(ctx, {
     kind: `mdn-${m.disposition}`,
+    idempotencyKey: `mdn:${m.disposition}:${m.sourceMessage}`,
     sourceMessage: m.sourceMessage,
     messageId,
+    to: m.to,
+    recipientCert: m.recipientCert,
+    inner: mdn,
     // RFC 8098 §2.1: an MDN goes out with a null return path, so that nothing ever answers it
     envelopeFrom: '',
-    envelopeTo: [m.to],
-    raw: sealed,
-  };
+  });
 }

@@ -9,7 +9,11 @@ import { parseCertificates } from '../pki/certificate.ts';
 import { loadTrustStore } from '../pki/trust-store.ts';
 import { makeGatewayKey } from '../smime/gateway-key.ts';
 import type { Db } from '../store/open-database.ts';
+import { storeBlobSync } from '../payload/blob-store.ts';
+import { loadRulePack } from '../policy/load-rule-pack.ts';
 import { findOutboxByMessageId } from '../store/outbox.ts';
+import { countQuotaPlaces } from '../store/quota.ts';
+import { findRequestByMessage, findRequestsBySenderRef } from '../store/requests.ts';
 import { newId } from './new-id.ts';
 import type { PipelineContext } from './pipeline-context.ts';
 
@@ -22,6 +26,8 @@ export function buildPipelineContext(config: Config, db: Db, now: () => Date, lo
   const folder = loadCertificateFolder(config.certificates.dir);
   for (const p of folder.problems) log.warn('certificates: unreadable file skipped', { problem: p });
   const seal = config.smime.seal;
+  const pack = loadRulePack(config.policy.pack);
+  if (!pack.ok) throw new Error(`policy.pack: ${pack.problems.map((p) => `${p.path ? `${p.path}: ` : ''}${p.message}`).join('; ')}`);
   return {
     domain: config.domain,
     gatewayAddress: config.gatewayAddress,
@@ -37,5 +43,12 @@ export function buildPipelineContext(config: Config, db: Db, now: () => Date, lo
     now,
     newId: (prefix) => newId(prefix, now().getTime()),
     findOutboxByMessageId: (id) => findOutboxByMessageId(db, id),
+    pack: pack.value,
+    storeDocument: (bytes) => storeBlobSync(config.blobs.dir, bytes, { maxBytes: config.blobs.maxBytes }),
+    findRequestByMessage: (message) => findRequestByMessage(db, message),
+    findRequestsBySenderRef: (ref) => findRequestsBySenderRef(db, ref),
+    countQuotaPlaces: (range) => countQuotaPlaces(db, range),
+    // the practitioner directory comes with routing (issue 6): until then the request's own values are used
+    practitionerFacts: () => undefined,
   };
 }

@@ -2,13 +2,21 @@
  * What the main thread and a stage thread say to each other: plain data and bytes only (structured clone).
  * Bytes arrive as Uint8Array on the other side and are made Buffers again there (asBuffer).
  */
+import type { Config } from '../config/config-schema.ts';
 import type { MessageWork, StepResult } from '../store/messages.ts';
+import type { TrustMaterial } from './stage-thread-trust.ts';
+
+/** What a stage thread starts from: the configuration, and the trust the main thread holds. */
+export interface StageThreadData {
+  config: Config;
+  trust: TrustMaterial;
+}
 
 export type ToStageThread =
   /** run stage `stage` on `msg`, the clock reading `at` (ms) throughout */
   | { type: 'run'; job: number; stage: string; msg: MessageWork; at: number }
-  /** rebuild the context from the configuration (SIGHUP) */
-  | { type: 'reload' };
+  /** rebuild the context (SIGHUP): this trust, the keys and certificates read again from the configuration */
+  | { type: 'reload'; trust: TrustMaterial };
 
 export type FromStageThread =
   /** the context is built: jobs run from now on */

@@ -1,19 +1,25 @@
 /**
  * A stage thread: runs the pipeline's stages (pure CPU on bytes: open, seal) off the main thread, which keeps
- * SMTP and the database. Its context (keys, trust, certificates) is built here from the configuration, and
- * rebuilt on `reload`; its one database use, the read-only lookup of what the gateway sent, goes through a
- * read-only connection of its own. It writes nothing: the main thread records every outcome.
+ * SMTP and the database. Its trust (anchors, CRLs) is the one the main thread loaded and checked, handed over as
+ * bytes at the start and with each `reload` (stage-thread-trust.ts): a trust file that breaks after the start
+ * neither stops a thread from (re)starting nor changes what it trusts. Its keys and recipients' certificates are
+ * read from the configuration, again on `reload`; a reload that fails keeps the previous context. Its one
+ * database use, the read-only lookup of what the gateway sent, goes through a read-only connection of its own.
+ * It writes nothing: the main thread records every outcome.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config/config-schema.ts';
 import { silentLogger } from '../log/logger.ts';
+import type { TrustStore } from '../pki/trust-store.ts';
 import { openReadOnlyDatabase } from '../store/open-database.ts';
 import { buildPipelineContext } from './build-pipeline-context.ts';
+import type { PipelineContext } from './pipeline-context.ts';
 import { PIPELINE_STAGES } from './pipeline-stages.ts';
-import { reviveMessageWork, type FromStageThread, type ToStageThread } from './stage-thread-messages.ts';
+import { reviveMessageWork, type FromStageThread, type StageThreadData, type ToStageThread } from './stage-thread-messages.ts';
+import { parseTrustMaterial } from './stage-thread-trust.ts';
 
 const port = parentPort!;
-const config = (workerData as { config: Config }).config;
+const { config, trust } = workerData as StageThreadData;
 const post = (m: FromStageThread) => port.postMessage(m);
 
 // what building the context has to say (unreadable certificate files) the main thread, building its own, says once
@@ -21,13 +27,20 @@ const log = silentLogger;
 
 let at = Date.now();
 const db = openReadOnlyDatabase(config.database.path);
-let ctx = buildPipelineContext(config, db, () => new Date(at), log);
+
+/** The context from the configuration, with `trust` instead of the trust files (which it does not read). */
+function buildThreadContext(config: Config, trust: TrustStore): PipelineContext {
+  const ctx = buildPipelineContext({ ...config, smime: { ...config.smime, trust: [], crls: [] } }, db, () => new Date(at), log);
+  return { ...ctx, trust };
+}
+
+let ctx = buildThreadContext(config, parseTrustMaterial(trust));
 post({ type: 'ready' });
 
 port.on('message', (m: ToStageThread) => {
   if (m.type === 'reload') {
     try {
-      ctx = buildPipelineContext(config, db, () => new Date(at), log);
+      ctx = buildThreadContext(config, parseTrustMaterial(m.trust));
       post({ type: 'reloaded' });
     } catch (err) {
       post({ type: 'reloaded', error: (err as Error).message });

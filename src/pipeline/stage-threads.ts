@@ -2,13 +2,15 @@
  * The stage threads, seen from the main thread: a few worker threads that run the pipeline's stages, so that
  * their CPU (decrypting, verifying, signing) runs beside the SMTP sessions and the database instead of between
  * them. A job goes to the thread with the fewest jobs waiting. A thread that dies fails its jobs (the pipeline
- * retries them) and is replaced.
+ * retries them) and is replaced. The threads' trust is the main thread's, handed to each at its start (a thread
+ * started to replace another gets the latest) and with each reload.
  */
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/config-schema.ts';
 import type { Logger } from '../log/logger.ts';
 import type { MessageWork, StepResult } from '../store/messages.ts';
-import { reviveStepResult, type FromStageThread, type ToStageThread } from './stage-thread-messages.ts';
+import { reviveStepResult, type FromStageThread, type StageThreadData, type ToStageThread } from './stage-thread-messages.ts';
+import type { TrustMaterial } from './stage-thread-trust.ts';
 
 export interface StageThreads {
   /** whether a thread has built its context (a job given earlier would wait for it, leased meanwhile) */
@@ -17,8 +19,8 @@ export interface StageThreads {
   ready(): Promise<void>;
   /** runs stage `stage` on `msg` in a ready thread (waiting for one), the clock reading `at` */
   run(stage: string, msg: MessageWork, at: Date): Promise<StepResult>;
-  /** every thread rebuilds its context from the configuration (SIGHUP) */
-  reload(): void;
+  /** every thread rebuilds its context with `trust` (the main thread's, just reloaded) and the configuration's files (SIGHUP) */
+  reload(trust: TrustMaterial): void;
   /** ends the threads (jobs still waiting fail) */
   stop(): Promise<void>;
 }
@@ -38,14 +40,17 @@ interface Thread {
 const ENTRY = new URL('./stage-thread-entry.mjs', import.meta.url);
 const RESTART_DELAY_MS = 1000;
 
-export function startStageThreads(config: Config, count: number, log: Logger): StageThreads {
+/** Starts `count` threads working with `trust`, the trust the main thread loaded (buildTrustMaterial). */
+export function startStageThreads(config: Config, count: number, log: Logger, trust: TrustMaterial): StageThreads {
   let stopping = false;
   let nextJob = 1;
   const threads: Thread[] = [];
   const readyWaiters = new Set<() => void>();
+  let currentTrust = trust;
 
   const start = (slot: number) => {
-    const worker = new Worker(ENTRY, { workerData: { config } });
+    const data: StageThreadData = { config, trust: currentTrust };
+    const worker = new Worker(ENTRY, { workerData: data });
     const thread: Thread = { worker, pending: new Map(), alive: true, ready: false };
     threads[slot] = thread;
     worker.on('message', (m: FromStageThread) => {
@@ -97,8 +102,9 @@ export function startStageThreads(config: Config, count: number, log: Logger): S
         send(t, { type: 'run', job, stage, msg, at: at.getTime() });
       });
     },
-    reload() {
-      for (const t of threads) if (t.alive) send(t, { type: 'reload' });
+    reload(trust) {
+      currentTrust = trust;
+      for (const t of threads) if (t.alive) send(t, { type: 'reload', trust });
     },
     async stop() {
       stopping = true;

@@ -5,8 +5,10 @@
 import type { ZodType } from 'zod';
 import { ConfigSchema } from '../config/config-schema.ts';
 import { CanonicalRequestSchema } from '../domain/canonical-request.ts';
+import { RulePackSchema } from '../policy/rule-pack-schema.ts';
 
 export const SCHEMAS: Record<string, ZodType> = {
   'config.schema.json': ConfigSchema,
   'canonical-request.schema.json': CanonicalRequestSchema,
+  'rule-pack.schema.json': RulePackSchema,
 };

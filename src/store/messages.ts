@@ -7,9 +7,11 @@ import type { Db } from './open-database.ts';
 import { durableWrite, lightWrite, stepWrite, stmt } from './statements.ts';
 import { insertOutbox, setOutboxTracking, type OutboxInsert } from './outbox.ts';
 import { recentBytes } from './recent-bytes.ts';
+import { insertRequest, requestState, updateRequest, type RequestInsert, type RequestUpdate } from './requests.ts';
+import { releaseQuotaPlace, takeQuotaPlace, type QuotaTake } from './quota.ts';
 
 /** Final states take no more work. */
-export const FINAL_MESSAGE_STATES = ['received', 'rejected', 'notification', 'quarantined'] as const;
+export const FINAL_MESSAGE_STATES = ['rejected', 'notification', 'unreadable', 'admitted', 'refused', 'status', 'cancelled', 'quarantined'] as const;
 
 export interface AcceptInput {
   id: string;
@@ -111,7 +113,7 @@ export function storeInboundMessages(db: Db, batch: AcceptInput[]): { id: string
         seen.set(m.dedupKey, m.id);
         return { id: m.id, duplicate: false };
       });
-    })(),
+    }).immediate(),
   );
   // committed: the step that opens them soon need not read them back
   const recent = recentBytes(db, 'message_raw');
@@ -148,7 +150,7 @@ export function claimMessages(db: Db, states: readonly string[], now: Date, leas
     return taken.map(({ id }) =>
       stmt(db, `UPDATE messages SET lease_until = ?, lease_owner = ?, attempts = attempts + 1 WHERE id = ? RETURNING ${LIST_COLUMNS}`).get(t + leaseMs, owner, id) as RawRow,
     );
-  })());
+  }).immediate());
   const recent = recentBytes(db, 'message_raw');
   return rows.map((row) => {
     const raw = recent.take(row.id);
@@ -170,6 +172,14 @@ export interface StepResult {
   content?: Buffer;
   outbox?: OutboxInsert[];
   notification?: { outbox: string | undefined; kind: string; disposition: string; originalMessageId: string | undefined; detail?: string; tracking?: string };
+  /** a request read from the message, stored with it */
+  request?: RequestInsert;
+  /** a request moved to a new state */
+  requestUpdate?: RequestUpdate;
+  /** a place in a quota, taken in the same transaction: when none is left, `lost` is written instead of this result */
+  claim?: QuotaTake & { lost: StepResult };
+  /** a request whose quota place is given back */
+  releaseQuotaOf?: string;
 }
 
 /** A step's outcome for one claimed message. */
@@ -189,7 +199,9 @@ export function completeMessageSteps(db: Db, owner: string, steps: readonly Comp
   const written: OutboxInsert[] = [];
   // durable against a crash of the process at once, against a power cut at the next full commit: claiming an
   // outbox row is one, so nothing a step decided leaves the gateway before the step is on disk
-  const done = stepWrite(db, () => db.transaction(() => steps.map((s) => writeStep(db, s.id, owner, s.fromState, s.result, now, written)))());
+  // IMMEDIATE: the write lock from the start, so that what a step reads here (a quota's places) no other
+  // connection changes before it writes
+  const done = stepWrite(db, () => db.transaction(() => steps.map((s) => writeStep(db, s.id, owner, s.fromState, s.result, now, written))).immediate());
   const recent = recentBytes(db, 'outbox_raw');
   for (const o of written) recent.put(o.id, o.raw);
   return done;
@@ -200,8 +212,19 @@ export function completeMessageStep(db: Db, id: string, owner: string, fromState
   return completeMessageSteps(db, owner, [{ id, fromState, result: r }], now)[0]!;
 }
 
-function writeStep(db: Db, id: string, owner: string, fromState: string, r: StepResult, now: Date, written: OutboxInsert[]): boolean {
+function writeStep(db: Db, id: string, owner: string, fromState: string, result: StepResult, now: Date, written: OutboxInsert[]): boolean {
   const t = now.getTime();
+  let r = result;
+  if (result.claim) {
+    // a place is taken only by the worker that holds the message
+    if (!stmt(db, 'SELECT 1 FROM messages WHERE id = ? AND state = ? AND lease_owner = ?').get(id, fromState, owner)) return false;
+    // no place for a request that moved meanwhile (cancelled): its own update will not apply either
+    const guard = result.requestUpdate?.fromStates;
+    const current = guard ? requestState(db, result.requestUpdate!.id) : undefined;
+    if (!guard || (current !== undefined && guard.includes(current))) {
+      if (!takeQuotaPlace(db, result.claim, now)) r = result.claim.lost;
+    }
+  }
   const updated = stmt(db,
       `UPDATE messages SET state = ?, refusal_code = COALESCE(?, refusal_code), summary = COALESCE(?, summary),
          last_error = NULL, lease_until = NULL, lease_owner = NULL, attempts = 0, next_attempt_at = ?, updated_at = ?
@@ -210,6 +233,10 @@ function writeStep(db: Db, id: string, owner: string, fromState: string, r: Step
     .run(r.state, r.refusalCode ?? null, r.summary ? JSON.stringify(r.summary) : null, t, t, id, fromState, owner);
   if (updated.changes !== 1) return false;
   if (r.content) stmt(db, 'INSERT OR REPLACE INTO message_content (message, content) VALUES (?, ?)').run(id, r.content);
+  if (r.request) insertRequest(db, r.request, now);
+  // a place is given back only with the move it goes with (a cancellation too late changes nothing)
+  const moved = r.requestUpdate ? updateRequest(db, r.requestUpdate, now) : true;
+  if (r.releaseQuotaOf && moved) releaseQuotaPlace(db, r.releaseQuotaOf);
   stmt(db, 'INSERT INTO history (message, at, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?)').run(id, t, fromState, r.state, r.detail);
   for (const o of r.outbox ?? []) if (insertOutbox(db, o, now)) written.push(o);
   if (r.notification) {
@@ -243,7 +270,7 @@ export function failMessageStep(db: Db, id: string, owner: string, error: string
     } else {
       stmt(db, 'UPDATE messages SET last_error = ?, lease_until = NULL, lease_owner = NULL, next_attempt_at = ?, updated_at = ? WHERE id = ?').run(error, retryAt.getTime(), t, id);
     }
-  })());
+  }).immediate());
 }
 
 /**
@@ -262,7 +289,7 @@ export function quarantineExhausted(db: Db, workStates: readonly string[], maxAt
       stmt(db, 'INSERT INTO history (message, at, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?)').run(r.id, t, r.state, 'quarantined', 'attempts exhausted');
     }
     return rows.length;
-  })());
+  }).immediate());
 }
 
 /**

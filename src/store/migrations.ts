@@ -90,4 +90,34 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX notifications_outbox ON notifications(outbox);
   `,
+  `
+  -- the tele-expertise requests read from messages (one per message that carried one)
+  CREATE TABLE requests (
+    id            TEXT PRIMARY KEY,
+    message       TEXT NOT NULL UNIQUE REFERENCES messages(id),
+    channel       TEXT NOT NULL,
+    dialect       TEXT NOT NULL,
+    sender_ref    TEXT,
+    requester     TEXT,
+    state         TEXT NOT NULL,
+    canonical     TEXT NOT NULL,
+    verdict       TEXT,
+    refusal_codes TEXT,
+    deadline      TEXT,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX requests_sender_ref ON requests(sender_ref);
+  CREATE INDEX requests_state ON requests(state, updated_at);
+
+  -- the places requests take in their programme's quota: one per admitted request, given back on cancellation
+  CREATE TABLE quota_places (
+    request   TEXT PRIMARY KEY REFERENCES requests(id),
+    pack      TEXT NOT NULL,
+    key       TEXT NOT NULL,
+    day       INTEGER NOT NULL,
+    taken_at  INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX quota_places_key ON quota_places(pack, key, day);
+  `,
 ];

@@ -173,7 +173,7 @@ export function expireAwaitedMdns(db: Db, now: Date): OutboxRow[] {
     const rows = stmt(db, `SELECT ${COLUMNS} FROM outbox WHERE tracking = 'awaiting' AND mdn_deadline <= ?`).all(t) as RawOutbox[];
     for (const r of rows) stmt(db, "UPDATE outbox SET tracking = 'timed-out', updated_at = ? WHERE id = ?").run(t, r.id);
     return rows.map(toRow);
-  })();
+  }).immediate();
 }
 
 export function listOutbox(db: Db, filter: { state?: string; sourceMessage?: string; limit?: number } = {}): OutboxRow[] {

@@ -1,15 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { PassThrough } from 'node:stream';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseCommandArgs } from '../../src/cli/command.ts';
 import { payloadParseCommand } from '../../src/cli/commands/payload-parse.ts';
 import { CanonicalRequestSchema } from '../../src/domain/canonical-request.ts';
 import { blobPath } from '../../src/payload/blob-store.ts';
 import { sha256Hex } from '../../src/payload/mime/payload-document.ts';
 import { BIN, FIXTURES } from '../helpers/paths.ts';
+import { runCommand } from '../helpers/run-command.ts';
 import { requestBundleBytes } from '../payload/fhir/request-bundle.ts';
 import { SAMPLE_CDA, SAMPLE_PDF } from '../payload/xdm/sample-xdm.ts';
 
@@ -25,16 +24,8 @@ function txgate(args: string[], input: Buffer | string): { status: number | null
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** The same command run in this process, for the many cases. */
-async function run(args: string[], input: Buffer | string): Promise<{ status: number; stdout: string }> {
-  const { values, positionals } = parseCommandArgs(payloadParseCommand, args);
-  const stdin = new PassThrough();
-  stdin.end(input);
-  const stdout = new PassThrough();
-  const chunks: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => chunks.push(c));
-  const status = await payloadParseCommand.run(values, positionals, { stdin, stdout, stderr: new PassThrough() });
-  return { status, stdout: Buffer.concat(chunks).toString('utf8') };
+function run(args: string[], input: Buffer | string): Promise<{ status: number; stdout: string }> {
+  return runCommand(payloadParseCommand, args, input);
 }
 
 const FORM_MAIL = [

@@ -138,7 +138,8 @@ describe('txgate requests list', () => {
     expect(rows).toHaveLength(2);
     const received = rows.find((l) => l.startsWith(receivedId))!;
     const rejected = rows.find((l) => l.startsWith(rejectedId))!;
-    expect(received.split(/\s+/)).toMatchObject([receivedId, /^\d{4}-\d\d-\d\dT/, 'received', /^\d+$/]);
+    // a form request, refused under the default French pack
+    expect(received.split(/\s+/)).toMatchObject([receivedId, /^\d{4}-\d\d-\d\dT/, 'refused', /^POLICY_[A-Z_]+$/, /^\d+$/]);
     expect(rejected.split(/\s+/)).toMatchObject([rejectedId, /^\d{4}-\d\d-\d\dT/, 'rejected', 'SMIME_CERT_REVOKED', /^\d+$/]);
     expectNoPatientData(r.stdout);
     expect(r.stdout).not.toContain('@');
@@ -151,7 +152,7 @@ describe('txgate requests list', () => {
     expect(lines).toHaveLength(2);
     const objects = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     const byId = Object.fromEntries(objects.map((o) => [o.id, o]));
-    expect(byId[receivedId]).toEqual({ id: receivedId, receivedAt: expect.stringMatching(/Z$/), state: 'received', code: null, attempts: 0, size: expect.any(Number), channel: 'smtp' });
+    expect(byId[receivedId]).toEqual({ id: receivedId, receivedAt: expect.stringMatching(/Z$/), state: 'refused', code: expect.stringMatching(/^POLICY_/), attempts: 0, size: expect.any(Number), channel: 'smtp' });
     expect(byId[rejectedId]).toMatchObject({ state: 'rejected', code: 'SMIME_CERT_REVOKED', channel: 'smtp' });
     expectNoPatientData(r.stdout);
   });
@@ -189,15 +190,17 @@ describe('txgate requests list', () => {
 });
 
 describe('txgate requests show', () => {
-  it('shows the history (accepted → received) and the processed MDN sent, and no patient data', () => {
+  it('shows the history (accepted → received → parsed → refused), the request and its reasons, the processed MDN sent, and no patient data', () => {
     const r = runs.show!;
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const lines = r.stdout.split('\n');
-    expect(lines[0]).toBe(`${receivedId}  received`);
+    expect(lines[0]).toMatch(new RegExp(`^${receivedId} {2}refused {2}POLICY_[A-Z_]+$`));
+    expect(lines.find((l) => l.startsWith('request '))).toMatch(/^request req-\S+ {2}refused \(form\) under fr-teleexpertise \S+/);
+    expect(lines.filter((l) => l.startsWith('  refused: POLICY_')).length).toBeGreaterThan(0);
     expect(r.stdout).toContain('over smtp (TLS)');
     const history = lines.slice(lines.indexOf('history:') + 1, lines.indexOf('sent about it:'));
-    expect(history).toHaveLength(2);
+    expect(history).toHaveLength(4);
     expect(history[0]).toMatch(/^ {2}\S+Z {2}- +→ accepted /);
     expect(history[1]).toMatch(/^ {2}\S+Z {2}accepted +→ received +opened: signed by dr\.martin@hopital-a\.test/);
     const sent = lines.slice(lines.indexOf('sent about it:') + 1).filter(Boolean);
@@ -212,14 +215,17 @@ describe('txgate requests show', () => {
     const view = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(view).toMatchObject({
       id: receivedId,
-      state: 'received',
-      code: null,
+      state: 'refused',
+      code: expect.stringMatching(/^POLICY_/),
       tls: true,
       envelope: { from: 'dr.martin@hopital-a.test', to: [GW] },
       history: [
         { from: null, to: 'accepted' },
         { from: 'accepted', to: 'received' },
+        { from: 'received', to: 'parsed' },
+        { from: 'parsed', to: 'refused' },
       ],
+      request: { state: 'refused', dialect: 'form', pack: { name: 'fr-teleexpertise' }, reasons: expect.arrayContaining([expect.objectContaining({ code: 'POLICY_CONSENT_MISSING' })]) },
       outbox: [{ kind: 'mdn-processed', state: 'sent', to: ['dr.martin@hopital-a.test'], attempts: 1, lastError: null, sentAt: expect.stringMatching(/Z$/) }],
     });
     expectNoPatientData(r.stdout);

@@ -118,12 +118,17 @@ describe('crash recovery', () => {
 
     const db = new Database(config.database.path, { readonly: true });
     const rows = db.prepare('SELECT id, message_id, state FROM messages').all() as { id: string; message_id: string; state: string }[];
+    const requests = db.prepare('SELECT message, state FROM requests').all() as { message: string; state: string }[];
     const outbox = db.prepare('SELECT source_message, kind, state, message_id FROM outbox').all() as { source_message: string; kind: string; state: string; message_id: string }[];
     db.close();
 
     expect(rows).toHaveLength(COUNT);
     expect(new Set(rows.map((r) => r.message_id)).size).toBe(COUNT);
-    expect(rows.every((r) => r.state === 'received')).toBe(true);
+    // each opened, read as a request once, and decided (refused under the French pack: no consent, no INS)
+    expect(rows.every((r) => r.state === 'refused')).toBe(true);
+    expect(requests).toHaveLength(COUNT);
+    expect(new Set(requests.map((r) => r.message)).size).toBe(COUNT);
+    expect(requests.every((r) => r.state === 'refused')).toBe(true);
     expect(outbox).toHaveLength(COUNT);
     expect(outbox.every((o) => o.kind === 'mdn-processed' && o.state === 'sent')).toBe(true);
     expect(new Set(outbox.map((o) => o.source_message)).size).toBe(COUNT);

@@ -5,11 +5,10 @@
  * exits 0; SIGHUP reloads the trust anchors from a trust folder.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect as netConnect, createServer, type Socket } from 'node:net';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { connect as netConnect, createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Config, ConfigInput } from '../../src/config/config-schema.ts';
@@ -21,12 +20,12 @@ import { getMessage } from '../../src/store/messages.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { testGatewayConfig } from '../helpers/gateway-config.ts';
 import { BIN, CERTS } from '../helpers/paths.ts';
+import { dataOf, RawSmtp } from '../helpers/raw-smtp-client.ts';
 import { sendSmtp } from '../helpers/send-smtp.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 import { CA_FILE, party, sampleInner, type Party } from '../helpers/test-pki.ts';
 
 const GW = 'gateway@txgate.localhost';
-const CA = readFileSync(CA_FILE);
 const gatewayCert = party('gateway').cert;
 
 /** The environment without TXGATE_ variables, so that the caller's settings do not leak into the daemon. */
@@ -40,10 +39,12 @@ function idOf(response: string): string {
   return /queued as (\S+)/.exec(response)![1]!;
 }
 
-/** The bytes of a DATA phase for `raw`: lines starting with a dot doubled, then the final "." line. */
-function dataOf(raw: Buffer): Buffer {
-  const stuffed = Buffer.from(raw.toString('latin1').replace(/(^|\r\n)\./g, '$1..'), 'latin1');
-  return Buffer.concat([stuffed, Buffer.from(stuffed.subarray(-2).toString('latin1') === '\r\n' ? '.\r\n' : '\r\n.\r\n')]);
+/**
+ * Whether the unwrap stage opened message `id` (its history holds accepted → received), whatever later stages
+ * made of it since.
+ */
+function wasOpened(db: Database.Database, id: string): boolean {
+  return db.prepare("SELECT 1 FROM history WHERE message = ? AND from_state = 'accepted' AND to_state = 'received'").get(id) !== undefined;
 }
 
 async function freePort(): Promise<number> {
@@ -145,101 +146,6 @@ async function smtpPortOf(d: Daemon): Promise<number> {
     probe.close();
   }
   return port;
-}
-
-/** A hand-driven SMTP client: one whole reply at a time, STARTTLS, raw writes. */
-class RawSmtp {
-  private buffer = '';
-  private lines: string[] = [];
-  private readonly replies: string[] = [];
-  private readonly waiters: ((r: string) => void)[] = [];
-  private closed = false;
-
-  private constructor(private socket: Socket | TLSSocket) {
-    this.attach(socket);
-  }
-
-  static open(port: number): Promise<RawSmtp> {
-    return new Promise((resolve, reject) => {
-      const s = netConnect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.off('error', reject);
-        resolve(new RawSmtp(s));
-      });
-      s.once('error', reject);
-    });
-  }
-
-  private readonly onData = (d: Buffer): void => {
-    this.buffer += d.toString('latin1');
-    for (let i = this.buffer.indexOf('\r\n'); i >= 0; i = this.buffer.indexOf('\r\n')) {
-      const line = this.buffer.slice(0, i);
-      this.buffer = this.buffer.slice(i + 2);
-      this.lines.push(line);
-      if (/^\d{3}(?: |$)/.test(line)) {
-        const r = this.lines.join('\n');
-        this.lines = [];
-        const w = this.waiters.shift();
-        if (w) w(r);
-        else this.replies.push(r);
-      }
-    }
-  };
-
-  private readonly onClose = (): void => {
-    this.closed = true;
-    for (const w of this.waiters.splice(0)) w('CLOSED');
-  };
-
-  private attach(s: Socket | TLSSocket): void {
-    s.on('data', this.onData);
-    s.on('close', this.onClose);
-    s.on('error', () => {});
-  }
-
-  read(timeoutMs = 5000): Promise<string> {
-    const queued = this.replies.shift();
-    if (queued !== undefined) return Promise.resolve(queued);
-    if (this.closed) return Promise.resolve('CLOSED');
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no SMTP reply within ${timeoutMs} ms`)), timeoutMs);
-      this.waiters.push((r) => {
-        clearTimeout(timer);
-        resolve(r);
-      });
-    });
-  }
-
-  write(data: string | Buffer): void {
-    this.socket.write(data);
-  }
-
-  cmd(line: string): Promise<string> {
-    this.write(`${line}\r\n`);
-    return this.read();
-  }
-
-  /** greeting, EHLO, STARTTLS, EHLO */
-  async hello(): Promise<void> {
-    expect(await this.read()).toMatch(/^220 /);
-    expect(await this.cmd('EHLO client.hopital-a.test')).toMatch(/^250/);
-    expect(await this.cmd('STARTTLS')).toMatch(/^220 /);
-    const plain = this.socket;
-    plain.off('data', this.onData);
-    plain.off('close', this.onClose);
-    const secure = tlsConnect({ socket: plain, ca: [CA], servername: 'localhost' });
-    await new Promise<void>((resolve, reject) => {
-      secure.once('secureConnect', () => resolve());
-      secure.once('error', reject);
-    });
-    this.socket = secure;
-    this.attach(secure);
-    expect(await this.cmd('EHLO client.hopital-a.test')).toMatch(/^250/);
-  }
-
-  close(): void {
-    this.socket.destroy();
-  }
 }
 
 let sink: SmtpSink;
@@ -355,7 +261,8 @@ describe('txgate serve', () => {
     try {
       const row = db.prepare('SELECT state, size, envelope_from FROM messages WHERE id = ?').get(idOf(done)) as { state: string; size: number; envelope_from: string } | undefined;
       expect(row).toBeDefined();
-      expect(['accepted', 'received']).toContain(row!.state);
+      // not yet opened, or opened (and perhaps carried further) before the exit
+      expect(row!.state === 'accepted' || wasOpened(db, idOf(done))).toBe(true);
       expect(row!.envelope_from).toBe('dr.martin@hopital-a.test');
       expect(db.prepare('SELECT COUNT(*) AS n FROM messages').get()).toEqual({ n: 1 });
       const stored = db.prepare('SELECT raw FROM message_raw WHERE message = ?').get(idOf(done)) as { raw: Buffer };
@@ -386,7 +293,7 @@ describe('txgate serve', () => {
 
       const after = await sendSmtp(port, { from, to: [GW] }, seal(untrusted));
       expect(after.ok).toBe(true);
-      await eventually(() => expect(stateOf(idOf(after.response))).toEqual({ state: 'received', code: null }), 15_000);
+      await eventually(() => expect(wasOpened(db, idOf(after.response))).toBe(true), 15_000);
       // the first one stays as it was decided
       expect(stateOf(idOf(before.response))).toEqual({ state: 'rejected', code: 'SMIME_UNTRUSTED_SIGNER' });
     } finally {
@@ -404,19 +311,19 @@ describe('txgate serve', () => {
     const d = spawnServe(file);
     const port = await smtpPortOf(d);
     const db = new Database(config.database.path, { readonly: true });
-    const received = async () => {
+    const opened = async () => {
       const r = await sendSmtp(port, { from: 'dr.martin@hopital-a.test', to: [GW] }, seal(party('doctor')));
       expect(r.ok).toBe(true);
-      await eventually(() => expect(db.prepare('SELECT state FROM messages WHERE id = ?').get(idOf(r.response))).toEqual({ state: 'received' }), 15_000);
+      await eventually(() => expect(wasOpened(db, idOf(r.response))).toBe(true), 15_000);
     };
     try {
       // one message through the pipeline first: whatever opens messages has its trust loaded by then
-      await received();
+      await opened();
       writeFileSync(join(trustDir, 'broken.pem'), '-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n');
       d.proc.kill('SIGHUP');
       await d.logLine('reload failed, keeping the previous trust');
       // the root loaded at the start still vouches for the doctor
-      await received();
+      await opened();
     } finally {
       db.close();
     }
@@ -424,15 +331,8 @@ describe('txgate serve', () => {
     expect(await d.exited).toBe(0);
   });
 
-  // BUG (src/pipeline/stage-thread.ts, top level `let ctx = buildPipelineContext(...)`, with the restart loop in
-  // src/pipeline/stage-threads.ts `worker.on('exit')`): a stage thread builds its own context from the files on disk
-  // when it boots, about a second after startGateway() returned, and again on every restart. If a trust file is
-  // unreadable at that moment (an operator half-way through editing the trust folder, with no SIGHUP sent), the
-  // thread throws at boot, is restarted every second and throws again, forever: no message is opened any more, each
-  // is retried ("stage thread ended") until quarantined, although the main thread still holds a good context. A
-  // thread should start from the context the main thread holds (or keep/fall back to it), not from the disk of the
-  // moment. Only with stage threads (more than one core).
-  (availableParallelism() > 1 ? it.fails : it.skip)('goes on opening messages when a trust file breaks after the start, without any reload (in process)', async () => {
+  // a stage thread (re)starting after the trust folder broke works with the trust the main thread holds
+  (availableParallelism() > 1 ? it : it.skip)('goes on opening messages when a trust file breaks after the start, without any reload (in process)', async () => {
     const { config, dir } = testGatewayConfig(sink.port);
     const trustDir = join(dir, 'trust');
     mkdirSync(trustDir);
@@ -442,7 +342,7 @@ describe('txgate serve', () => {
       writeFileSync(join(trustDir, 'broken.pem'), '-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n');
       const r = await sendSmtp(gw.smtpPort!, { from: 'dr.martin@hopital-a.test', to: [GW] }, seal(party('doctor')));
       expect(r.ok).toBe(true);
-      await eventually(() => expect(getMessage(gw.db, idOf(r.response))?.state).toBe('received'), 4000);
+      await eventually(() => expect(getMessage(gw.db, idOf(r.response))?.history.map((h) => h.toState)).toContain('received'), 15_000);
     } finally {
       await gw.stop();
     }

@@ -63,8 +63,9 @@ describe('secure mail in, delivery notifications out', () => {
     const before = sink.messages.length;
     await gw.drain();
     const m = getMessage(gw.db, id)!;
-    expect(m.state).toBe('received');
-    expect(m.history.map((h) => h.toState)).toEqual(['accepted', 'received']);
+    // opened, read as a request (a form), refused under the default French pack (no consent, no INS)
+    expect(m.state).toBe('refused');
+    expect(m.history.map((h) => h.toState)).toEqual(['accepted', 'received', 'parsed', 'refused']);
     await sink.waitFor(before + 1);
     const mdn = sink.messages[before]!;
     expect(mdn.tls).toBe(true);

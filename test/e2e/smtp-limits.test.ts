@@ -3,22 +3,25 @@
  * gateway: mutual TLS, implicit TLS, per-client connection and message-rate limits, the recipients limit, and
  * only the fixed texts of SMTP_REPLIES ever reaching a peer (never an internal error text).
  */
-import { copyFileSync, mkdtempSync, readFileSync, unlinkSync } from 'node:fs';
+import { createPrivateKey } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { connect as netConnect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
 import nodemailer from 'nodemailer';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../src/config/config-schema.ts';
 import { startGateway, type Gateway } from '../../src/gateway/start-gateway.ts';
 import { SMTP_REPLIES, type SmtpReplyName } from '../../src/ingress/smtp/smtp-replies.ts';
 import { silentLogger } from '../../src/log/logger.ts';
+import { buildCertificate, generateRsaKey } from '../../src/pki/build-certificate.ts';
+import { parseCertificates, toPem } from '../../src/pki/certificate.ts';
 import { sealMessage } from '../../src/smime/seal-message.ts';
 import { getMessage } from '../../src/store/messages.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { testGatewayConfig } from '../helpers/gateway-config.ts';
 import { CERTS } from '../helpers/paths.ts';
+import { dataOf, RawSmtp } from '../helpers/raw-smtp-client.ts';
 import { sendSmtp } from '../helpers/send-smtp.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 import { CA_FILE, party, sampleInner } from '../helpers/test-pki.ts';
@@ -43,120 +46,8 @@ function idOf(response: string): string {
   return /queued as (\S+)/.exec(response)![1]!;
 }
 
-/** The bytes of a DATA phase for `raw`: lines starting with a dot doubled, then the final "." line. */
-function dataOf(raw: Buffer): Buffer {
-  const stuffed = Buffer.from(raw.toString('latin1').replace(/(^|\r\n)\./g, '$1..'), 'latin1');
-  return Buffer.concat([stuffed, Buffer.from(stuffed.subarray(-2).toString('latin1') === '\r\n' ? '.\r\n' : '\r\n.\r\n')]);
-}
-
 function pemPair(name: string): { cert: Buffer; key: Buffer } {
   return { cert: readFileSync(join(CERTS, `${name}.crt.pem`)), key: readFileSync(join(CERTS, `${name}.key.pem`)) };
-}
-
-/**
- * A hand-driven SMTP client: reads one whole reply at a time (multi-line replies joined with \n), STARTTLS,
- * raw writes. A connection the server closed answers 'CLOSED' to every later read.
- */
-class RawSmtp {
-  private buffer = '';
-  private lines: string[] = [];
-  private readonly replies: string[] = [];
-  private readonly waiters: ((r: string) => void)[] = [];
-  private closed = false;
-  /** every complete reply received, in order */
-  readonly transcript: string[] = [];
-
-  private constructor(private socket: Socket | TLSSocket) {
-    this.attach(socket);
-  }
-
-  static open(port: number, tls?: ConnectionOptions): Promise<RawSmtp> {
-    return new Promise((resolve, reject) => {
-      const s = tls ? tlsConnect({ host: '127.0.0.1', port, ca: [CA], servername: 'localhost', ...tls }) : netConnect(port, '127.0.0.1');
-      s.once(tls ? 'secureConnect' : 'connect', () => {
-        s.off('error', reject);
-        resolve(new RawSmtp(s));
-      });
-      s.once('error', reject);
-    });
-  }
-
-  private readonly onData = (d: Buffer): void => {
-    this.buffer += d.toString('latin1');
-    for (let i = this.buffer.indexOf('\r\n'); i >= 0; i = this.buffer.indexOf('\r\n')) {
-      const line = this.buffer.slice(0, i);
-      this.buffer = this.buffer.slice(i + 2);
-      this.lines.push(line);
-      if (/^\d{3}(?: |$)/.test(line)) {
-        const r = this.lines.join('\n');
-        this.lines = [];
-        this.transcript.push(r);
-        const w = this.waiters.shift();
-        if (w) w(r);
-        else this.replies.push(r);
-      }
-    }
-  };
-
-  private readonly onClose = (): void => {
-    this.closed = true;
-    for (const w of this.waiters.splice(0)) w('CLOSED');
-  };
-
-  private attach(s: Socket | TLSSocket): void {
-    s.on('data', this.onData);
-    s.on('close', this.onClose);
-    s.on('error', () => {});
-  }
-
-  /** The next reply (or 'CLOSED'). */
-  read(timeoutMs = 5000): Promise<string> {
-    const queued = this.replies.shift();
-    if (queued !== undefined) return Promise.resolve(queued);
-    if (this.closed) return Promise.resolve('CLOSED');
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no SMTP reply within ${timeoutMs} ms`)), timeoutMs);
-      this.waiters.push((r) => {
-        clearTimeout(timer);
-        resolve(r);
-      });
-    });
-  }
-
-  write(data: string | Buffer): void {
-    this.socket.write(data);
-  }
-
-  cmd(line: string): Promise<string> {
-    this.write(`${line}\r\n`);
-    return this.read();
-  }
-
-  /** STARTTLS then EHLO again; returns the EHLO reply (or the refusal that came instead). */
-  async starttls(tls: ConnectionOptions = {}): Promise<string> {
-    const r = await this.cmd('STARTTLS');
-    if (!r.startsWith('220')) throw new Error(`STARTTLS refused: ${r}`);
-    const plain = this.socket;
-    plain.off('data', this.onData);
-    plain.off('close', this.onClose);
-    const secure = tlsConnect({ socket: plain, ca: [CA], servername: 'localhost', ...tls });
-    await new Promise<void>((resolve, reject) => {
-      secure.once('secureConnect', () => resolve());
-      secure.once('error', reject);
-    });
-    this.socket = secure;
-    this.attach(secure);
-    return this.cmd('EHLO client.hopital-a.test');
-  }
-
-  /** Resolves once the server has closed the connection. */
-  whenClosed(): Promise<void> {
-    return eventually(() => expect(this.closed).toBe(true), 5000);
-  }
-
-  close(): void {
-    this.socket.destroy();
-  }
 }
 
 let sink: SmtpSink;
@@ -226,19 +117,39 @@ describe('mutual TLS (smtp.requireClientCert)', () => {
   });
 });
 
+/** smime.trust: a fresh folder holding `files` (copied from certs/); returns the folder and the smime settings. */
+function trustFolder(...files: string[]) {
+  const trustDir = mkdtempSync(join(tmpdir(), 'txgate-trust-'));
+  for (const f of files) copyFileSync(join(CERTS, f), join(trustDir, f));
+  const smime = {
+    keys: [{ key: join(CERTS, 'gateway.key.pem'), cert: join(CERTS, 'gateway.crt.pem') }],
+    trust: [{ path: trustDir }],
+  };
+  return { trustDir, smime };
+}
+
+/** A TLS client certificate (clientAuth) for dr.untrusted, issued now by certs/untrusted-ca. */
+function untrustedTlsClient(): { cert: Buffer; key: Buffer } {
+  const ca = pemPair('untrusted-ca');
+  const caCert = parseCertificates(ca.cert)[0]!;
+  const key = generateRsaKey(2048);
+  const der = buildCertificate({
+    subject: { cn: 'Dr Untrusted (TLS)', o: 'Hopital A', c: 'FR' },
+    publicKey: key.publicKey,
+    issuerKey: createPrivateKey(ca.key),
+    issuerCert: caCert,
+    profile: 'smime-person',
+    email: 'dr.untrusted@hopital-a.test',
+    tlsClient: true,
+    notBefore: new Date(Date.now() - 3_600_000),
+    notAfter: new Date(Date.now() + 86_400_000),
+  });
+  return { cert: Buffer.from(toPem(der)), key: Buffer.from(key.privateKey.export({ type: 'pkcs8', format: 'pem' })) };
+}
+
 describe('mutual TLS and reload', () => {
-  // BUG (src/gateway/start-gateway.ts, startGateway): the CAs for SMTP client certificates (`anchorsPem`, the S/MIME
-  // trust anchors, plus tls.ca) are read once and handed to startSmtpIntake; reload() (SIGHUP) only rebuilds the
-  // pipeline context. So an anchor removed from the trust folder keeps vouching for TLS clients until a restart (and
-  // an added one is not trusted for them). reload() should give the intake the new CA list too (e.g. a new TLS
-  // secure context for the SMTP servers).
-  it.fails('stops accepting TLS client certificates of an anchor removed from the trust folder, after reload()', async () => {
-    const trustDir = mkdtempSync(join(tmpdir(), 'txgate-trust-'));
-    copyFileSync(CA_FILE, join(trustDir, 'ca.crt.pem'));
-    const smime = {
-      keys: [{ key: join(CERTS, 'gateway.key.pem'), cert: join(CERTS, 'gateway.crt.pem') }],
-      trust: [{ path: trustDir }],
-    };
+  it('stops accepting TLS client certificates of an anchor removed from the trust folder, after reload()', async () => {
+    const { trustDir, smime } = trustFolder('ca.crt.pem');
     const g = await gatewayWith({ requireClientCert: true }, { smime });
     const before = await sendSmtp(g.smtpPort!, { from: DOCTOR, to: [GW] }, sealed(), { clientCert: pemPair('gateway') });
     expect(before.ok).toBe(true);
@@ -250,6 +161,79 @@ describe('mutual TLS and reload', () => {
 
     const after = await sendSmtp(g.smtpPort!, { from: DOCTOR, to: [GW] }, sealed(), { clientCert: pemPair('gateway') });
     expect(after).toMatchObject({ ok: false, code: 530 });
+  });
+
+  it('accepts TLS client certificates of an anchor added to the trust folder, after reload(), on both ports', async () => {
+    const { trustDir, smime } = trustFolder('ca.crt.pem');
+    const g = await gatewayWith({ requireClientCert: true, implicitTlsPort: 0 }, { smime });
+    const client = untrustedTlsClient();
+    const before = await sendSmtp(g.smtpPort!, { from: DOCTOR, to: [GW] }, sealed(), { clientCert: client });
+    expect(before).toMatchObject({ ok: false, code: 530 });
+
+    copyFileSync(join(CERTS, 'untrusted-ca.crt.pem'), join(trustDir, 'untrusted-ca.crt.pem'));
+    g.reload();
+
+    const after = await sendSmtp(g.smtpPort!, { from: DOCTOR, to: [GW] }, sealed(), { clientCert: client });
+    expect(after.ok).toBe(true);
+    const implicit = await raw(g.implicitTlsPort!, client);
+    expect(await implicit.read()).toMatch(/^220 /);
+    expect(await implicit.cmd('EHLO client.hopital-a.test')).toMatch(/^250/);
+    expect(await implicit.cmd(`MAIL FROM:<${DOCTOR}>`)).toMatch(/^250 /);
+  });
+});
+
+describe('TLS certificate renewal (reload)', () => {
+  /** tls.cert and tls.key: copies of the gateway's, in a folder of their own */
+  function tlsFiles() {
+    const dir = mkdtempSync(join(tmpdir(), 'txgate-tls-'));
+    const files = { cert: join(dir, 'tls.crt.pem'), key: join(dir, 'tls.key.pem') };
+    copyFileSync(join(CERTS, 'gateway.crt.pem'), files.cert);
+    copyFileSync(join(CERTS, 'gateway.key.pem'), files.key);
+    return files;
+  }
+
+  async function presented(port: number, implicit: boolean): Promise<string | undefined> {
+    const c = await raw(port, implicit ? {} : undefined);
+    if (!implicit) await c.hello();
+    const cn = c.peerCertificate()?.subject.CN;
+    c.close();
+    return Array.isArray(cn) ? cn.join(',') : cn;
+  }
+
+  it('presents the renewed certificate of the same files after reload(), on STARTTLS and implicit TLS; a session already in TLS goes on', async () => {
+    const files = tlsFiles();
+    const g = await gatewayWith({ implicitTlsPort: 0 }, { tls: files });
+    expect(await presented(g.smtpPort!, false)).toBe('txgate gateway');
+    expect(await presented(g.implicitTlsPort!, true)).toBe('txgate gateway');
+    const open = await raw(g.smtpPort!);
+    await open.hello();
+
+    copyFileSync(join(CERTS, 'gateway-next.crt.pem'), files.cert);
+    copyFileSync(join(CERTS, 'gateway-next.key.pem'), files.key);
+    g.reload();
+
+    expect(await presented(g.smtpPort!, false)).toBe('txgate gateway (next key)');
+    expect(await presented(g.implicitTlsPort!, true)).toBe('txgate gateway (next key)');
+    expect(await open.cmd(`MAIL FROM:<${DOCTOR}>`)).toMatch(/^250 /);
+    expect(await open.cmd(`RCPT TO:<${GW}>`)).toMatch(/^250 /);
+    expect(await open.cmd('DATA')).toMatch(/^354 /);
+    open.write(dataOf(sealed()));
+    expect(await open.read()).toMatch(/^250 2\.0\.0 Ok: queued as /);
+  });
+
+  it('keeps the previous certificate when the renewed files do not go together (reload() throws)', async () => {
+    const files = tlsFiles();
+    const g = await gatewayWith({ implicitTlsPort: 0 }, { tls: files });
+    // the operator has copied the new certificate, not yet its key
+    copyFileSync(join(CERTS, 'gateway-next.crt.pem'), files.cert);
+    expect(() => g.reload()).toThrow();
+    expect(await presented(g.smtpPort!, false)).toBe('txgate gateway');
+    expect(await presented(g.implicitTlsPort!, true)).toBe('txgate gateway');
+    // a key file that is not PEM at all: the same
+    writeFileSync(files.key, 'half-written');
+    copyFileSync(join(CERTS, 'gateway.crt.pem'), files.cert);
+    expect(() => g.reload()).toThrow();
+    expect(await presented(g.smtpPort!, false)).toBe('txgate gateway');
   });
 });
 
@@ -276,7 +260,9 @@ describe('implicit TLS (smtp.implicitTlsPort)', () => {
     expect(info.response).toMatch(/^250 /);
     const id = idOf(info.response);
     await g.drain();
-    expect(getMessage(g.db, id)).toMatchObject({ state: 'received', tls: true });
+    const m = getMessage(g.db, id)!;
+    expect(m.tls).toBe(true);
+    expect(m.history.map((h) => [h.fromState, h.toState])).toContainEqual(['accepted', 'received']);
   });
 
   it('speaks nothing but TLS there: a plain-text client gets no SMTP greeting', async () => {
@@ -330,7 +316,7 @@ describe('limits per client address', () => {
     }
   });
 
-  it('defers the third MAIL in a minute (maxMessagesPerClientPerMinute 2) with 451 4.7.1', async () => {
+  it('defers a MAIL once two messages were accepted in the minute (maxMessagesPerClientPerMinute 2) with 451 4.7.1', async () => {
     const g = await gatewayWith({ maxMessagesPerClientPerMinute: 2 });
     const first = await sendSmtp(g.smtpPort!, { from: DOCTOR, to: [GW] }, sealed());
     const second = await sendSmtp(g.smtpPort!, { from: DOCTOR, to: [GW] }, sealed());
@@ -339,11 +325,35 @@ describe('limits per client address', () => {
     expect(third).toMatchObject({ ok: false, code: 451 });
     expect(third.response).toContain(SMTP_REPLIES.RATE_LIMITED[1]);
 
-    // it is the MAIL command that is counted, on a new session too
+    // the allowance is the client address's, whatever the session
     const c = await raw(g.smtpPort!);
     await c.read();
     await c.cmd('EHLO client.hopital-a.test');
     await c.starttls();
+    expect(await c.cmd(`MAIL FROM:<${DOCTOR}>`)).toBe(reply('RATE_LIMITED'));
+    expect(g.db.prepare('SELECT COUNT(*) AS n FROM messages').get()).toEqual({ n: 2 });
+  });
+
+  // Regression: the limit used to count MAIL commands, so a client whose transactions were refused (an unknown
+  // recipient, a message not S/MIME) or abandoned (RSET) used up its allowance without any message accepted.
+  it('counts accepted messages only: transactions refused at RCPT or DATA, or abandoned, use up nothing (maxMessagesPerClientPerMinute 2)', async () => {
+    const g = await gatewayWith({ maxMessagesPerClientPerMinute: 2 });
+    const c = await raw(g.smtpPort!);
+    await c.hello();
+    for (let i = 0; i < 3; i++) {
+      expect(await c.cmd(`MAIL FROM:<${DOCTOR}>`)).toMatch(/^250 /);
+      expect(await c.cmd('RCPT TO:<nobody@txgate.localhost>')).toBe(reply('UNKNOWN_USER'));
+      expect(await c.cmd('RSET')).toMatch(/^250 /);
+    }
+    expect(await c.cmd(`MAIL FROM:<${DOCTOR}>`)).toMatch(/^250 /);
+    expect(await c.cmd(`RCPT TO:<${GW}>`)).toMatch(/^250 /);
+    expect(await c.cmd('DATA')).toMatch(/^354 /);
+    c.write(dataOf(sampleInner()));
+    expect(await c.read()).toBe(reply('NOT_SECURE_MAIL'));
+
+    // five MAIL commands so far, no message: the two of the allowance are still there, and no more
+    expect((await sendSmtp(g.smtpPort!, { from: DOCTOR, to: [GW] }, sealed())).ok).toBe(true);
+    expect((await sendSmtp(g.smtpPort!, { from: DOCTOR, to: [GW] }, sealed())).ok).toBe(true);
     expect(await c.cmd(`MAIL FROM:<${DOCTOR}>`)).toBe(reply('RATE_LIMITED'));
     expect(g.db.prepare('SELECT COUNT(*) AS n FROM messages').get()).toEqual({ n: 2 });
   });

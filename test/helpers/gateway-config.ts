@@ -20,6 +20,7 @@ export function testGatewayConfig(sinkPort: number, overrides: Partial<ConfigInp
       crls: [join(CERTS, 'crl.pem'), join(CERTS, 'intermediate-crl.pem')],
     },
     certificates: { dir: join(dir, 'certificates') },
+    blobs: { dir: join(dir, 'blobs') },
     outbound: { smartHost: relay, retry: { initialDelayMs: 50, maxDelayMs: 200, giveUpAfterMs: 60_000 }, connectionTimeoutMs: 5000 },
     pipeline: { pollMs: 20 },
     ...overrides,

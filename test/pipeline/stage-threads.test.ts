@@ -1,15 +1,21 @@
-/** The unwrap stage run in a stage thread: the same outcome as in the main thread, bytes as Buffers, reload reaching the thread. */
-import { copyFileSync } from 'node:fs';
+/**
+ * The unwrap stage run in a stage thread: the same outcome as in the main thread, bytes as Buffers, reload reaching
+ * the thread; the thread's trust is the one it is given (never the trust files), and a failed reload keeps its context.
+ */
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/log/logger.ts';
+import type { Config } from '../../src/config/config-schema.ts';
+import { createLogger, silentLogger, type Logger } from '../../src/log/logger.ts';
+import { loadTrustStore } from '../../src/pki/trust-store.ts';
+import { buildTrustMaterial, parseTrustMaterial } from '../../src/pipeline/stage-thread-trust.ts';
 import { startStageThreads, type StageThreads } from '../../src/pipeline/stage-threads.ts';
 import { sealMessage } from '../../src/smime/seal-message.ts';
 import type { MessageWork } from '../../src/store/messages.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
 import { testGatewayConfig } from '../helpers/gateway-config.ts';
 import { CERTS } from '../helpers/paths.ts';
-import { party, sampleInner } from '../helpers/test-pki.ts';
+import { CA_FILE, CRL_FILE, party, sampleInner, testTrust } from '../helpers/test-pki.ts';
 
 let threads: StageThreads | undefined;
 afterEach(async () => {
@@ -40,11 +46,21 @@ function work(id: string, raw: Buffer): MessageWork {
   };
 }
 
-function setUp() {
-  const { config, dir } = testGatewayConfig(25);
+const BROKEN_PEM = '-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n';
+
+/** `count` threads on the test configuration (`edit`ed), given the test root and its CRLs as trust. */
+function setUp(edit: (c: Config, dir: string) => Config = (c) => c, log: Logger = silentLogger, count = 2) {
+  const made = testGatewayConfig(25);
+  const dir = made.dir;
+  const config = edit(made.config, dir);
   openDatabase(config.database.path).close();
-  threads = startStageThreads(config, 2, silentLogger);
+  threads = startStageThreads(config, count, log, buildTrustMaterial(testTrust()));
   return { threads, dir };
+}
+
+/** The log lines written to `lines`. */
+function capture(lines: Record<string, unknown>[]): Logger {
+  return createLogger((l) => lines.push(JSON.parse(l) as Record<string, unknown>), 'debug');
 }
 
 const sealFrom = (name: string) => {
@@ -67,13 +83,63 @@ describe('stage threads', () => {
     const before = await t.run('unwrap', work('msg-2', sealFrom('revoked')), new Date());
     expect(before).toMatchObject({ state: 'rejected', refusalCode: 'SMIME_CERT_REVOKED', outbox: [] });
     copyFileSync(join(CERTS, 'revoked.crt.pem'), join(dir, 'certificates', 'revoked.crt.pem'));
-    t.reload();
+    t.reload(buildTrustMaterial(testTrust()));
     const after = await t.run('unwrap', work('msg-3', sealFrom('revoked')), new Date());
     expect(after).toMatchObject({ state: 'rejected', refusalCode: 'SMIME_CERT_REVOKED', outbox: [{ kind: 'mdn-failed' }] });
+  });
+
+  it('work with the trust they are given, not the trust files: a trust folder broken before they start changes nothing', async () => {
+    const { threads: t } = setUp((c, dir) => {
+      const trustDir = join(dir, 'trust');
+      mkdirSync(trustDir);
+      copyFileSync(CA_FILE, join(trustDir, 'ca.crt.pem'));
+      writeFileSync(join(trustDir, 'broken.pem'), BROKEN_PEM);
+      return { ...c, smime: { ...c.smime, trust: [{ path: trustDir }], crls: [join(dir, 'no-such-crl.pem')] } };
+    });
+    const r = await t.run('unwrap', work('msg-5', sealFrom('doctor')), new Date());
+    expect(r).toMatchObject({ state: 'received' });
+  });
+
+  it('take the trust given with reload: an anchor added by the main thread vouches at once', async () => {
+    const { threads: t } = setUp();
+    const before = await t.run('unwrap', work('msg-6', sealFrom('untrusted')), new Date());
+    expect(before).toMatchObject({ state: 'rejected', refusalCode: 'SMIME_UNTRUSTED_SIGNER' });
+    t.reload(buildTrustMaterial(loadTrustStore([{ path: CA_FILE }, { path: join(CERTS, 'untrusted-ca.crt.pem') }], [CRL_FILE])));
+    const after = await t.run('unwrap', work('msg-7', sealFrom('untrusted')), new Date());
+    expect(after).toMatchObject({ state: 'received' });
+  });
+
+  it('keep their whole previous context when a reload fails (a key file broken), and say so', async () => {
+    const lines: Record<string, unknown>[] = [];
+    let keyFile = '';
+    const { threads: t } = setUp((c, dir) => {
+      keyFile = join(dir, 'gateway.key.pem');
+      copyFileSync(join(CERTS, 'gateway.key.pem'), keyFile);
+      return { ...c, smime: { ...c.smime, keys: [{ key: keyFile, cert: join(CERTS, 'gateway.crt.pem') }] } };
+    }, capture(lines), 1);
+    // the one thread has read the key: it is the reload that meets the broken file
+    await t.ready();
+    writeFileSync(keyFile, 'not a key');
+    // the new trust would vouch for the untrusted sender: it is not taken either
+    t.reload(buildTrustMaterial(loadTrustStore([{ path: CA_FILE }, { path: join(CERTS, 'untrusted-ca.crt.pem') }], [CRL_FILE])));
+    expect(await t.run('unwrap', work('msg-8', sealFrom('doctor')), new Date())).toMatchObject({ state: 'received' });
+    expect(await t.run('unwrap', work('msg-9', sealFrom('untrusted')), new Date())).toMatchObject({ state: 'rejected', refusalCode: 'SMIME_UNTRUSTED_SIGNER' });
+    expect(lines.filter((l) => l.msg === 'stage thread: reload failed, keeping the previous trust')).toHaveLength(1);
   });
 
   it('hand back what a stage throws as a failure', async () => {
     const { threads: t } = setUp();
     await expect(t.run('no-such-stage', work('msg-4', Buffer.from('x')), new Date())).rejects.toThrow('no stage no-such-stage');
+  });
+});
+
+describe('trust material', () => {
+  it('gives back the same anchors (with their domain scopes) and CRLs', () => {
+    const trust = loadTrustStore([{ path: CA_FILE, domains: ['hopital-a.test'] }, { path: join(CERTS, 'untrusted-ca.crt.pem') }], [CRL_FILE]);
+    // what crosses to a thread is a structured clone: Buffers arrive as plain Uint8Arrays
+    const again = parseTrustMaterial(structuredClone(buildTrustMaterial(trust)));
+    expect(again.anchors.map((a) => [a.cert.fingerprint, a.domains])).toEqual(trust.anchors.map((a) => [a.cert.fingerprint, a.domains]));
+    expect([...again.crlsByIssuer.keys()]).toEqual([...trust.crlsByIssuer.keys()]);
+    expect([...again.crlsByIssuer.values()].flat().map((c) => c.der.toString('hex'))).toEqual([...trust.crlsByIssuer.values()].flat().map((c) => c.der.toString('hex')));
   });
 });

@@ -14,6 +14,8 @@ import { certsTestPkiCommand } from './certs-test-pki.ts';
 import { smimeOpenCommand } from './smime-open.ts';
 import { smimeSealCommand } from './smime-seal.ts';
 import { payloadParseCommand } from './payload-parse.ts';
+import { quotaShowCommand } from './quota-show.ts';
+import { policyCheckCommand } from './policy-check.ts';
 
 /** Every command of the CLI. Each lives in its own file. */
 export const commands: Command[] = [
@@ -32,4 +34,6 @@ export const commands: Command[] = [
   smimeOpenCommand,
   smimeSealCommand,
   payloadParseCommand,
+  policyCheckCommand,
+  quotaShowCommand,
 ];

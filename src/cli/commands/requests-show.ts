@@ -1,5 +1,6 @@
 import { getMessage } from '../../store/messages.ts';
 import { listOutbox } from '../../store/outbox.ts';
+import { findRequestByMessage } from '../../store/requests.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import { flag, type Command } from '../command.ts';
 import { databasePathFrom } from '../database-path.ts';
@@ -37,6 +38,22 @@ export const requestsShowCommand: Command = {
         tracking: o.tracking ?? null,
         sentAt: o.sentAt?.toISOString() ?? null,
       }));
+      const request = findRequestByMessage(db, id);
+      const verdict = request?.verdict as { admitted?: boolean; pack?: { name: string; version: string }; reasons?: { code: string; path: string }[]; acts?: unknown[] } | undefined;
+      // the request read from it, without its patient data: ids, state, the verdict's codes, deadline and acts
+      const requestView = request
+        ? {
+            id: request.id,
+            state: request.state,
+            dialect: request.dialect,
+            senderRef: request.senderRef ?? null,
+            requester: request.requester ?? null,
+            pack: verdict?.pack ?? null,
+            reasons: verdict?.reasons?.map((r) => ({ code: r.code, path: r.path })) ?? [],
+            deadline: request.deadline ?? null,
+            acts: verdict?.acts ?? [],
+          }
+        : null;
       const view = {
         id: m.id,
         channel: m.channel,
@@ -51,6 +68,7 @@ export const requestsShowCommand: Command = {
         tls: m.tls,
         summary: m.summary ?? null,
         history: m.history.map((h) => ({ at: h.at.toISOString(), from: h.fromState ?? null, to: h.toState, detail: h.detail ?? null })),
+        request: requestView,
         outbox,
       };
       if (flag(values, 'json')) {
@@ -61,6 +79,10 @@ export const requestsShowCommand: Command = {
       io.stdout.write(`received ${view.receivedAt} over ${m.channel}${m.tls ? ' (TLS)' : ''}, ${m.size} bytes, from ${m.envelopeFrom || '<>'} to ${m.envelopeTo.join(', ')}\n`);
       if (m.messageId) io.stdout.write(`Message-ID ${m.messageId}\n`);
       if (m.lastError) io.stdout.write(`last error: ${m.lastError}\n`);
+      if (requestView) {
+        io.stdout.write(`request ${requestView.id}  ${requestView.state} (${requestView.dialect})${requestView.pack ? ` under ${requestView.pack.name} ${requestView.pack.version}` : ''}${requestView.deadline ? `, answer due ${requestView.deadline}` : ''}\n`);
+        for (const r of requestView.reasons) io.stdout.write(`  refused: ${r.code} (${r.path})\n`);
+      }
       io.stdout.write('history:\n');
       for (const h of view.history) io.stdout.write(`  ${h.at}  ${(h.from ?? '-').padEnd(12)} → ${h.to.padEnd(13)} ${h.detail ?? ''}\n`);
       if (outbox.length) {

@@ -4,11 +4,13 @@
  * raw bytes and the envelope are committed. Decryption is not done here: keys are not needed to accept.
  */
 import type { Server as NetServer } from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import { performance } from 'node:perf_hooks';
+import { createSecureContext, type TLSSocket } from 'node:tls';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import type { Logger } from '../../log/logger.ts';
 import { parseContentType } from '../../mime/content-type.ts';
 import { headerValue, parseEntity } from '../../mime/parse-entity.ts';
+import { createClientRateLimit } from './client-rate-limit.ts';
 import { smtpReply } from './smtp-replies.ts';
 
 export interface IntakeMessage {
@@ -21,11 +23,18 @@ export interface IntakeMessage {
   clientCert: string | undefined;
 }
 
+/** The intake's TLS: its key and certificate (PEM, chain after the leaf), and the CAs trusted for client certificates. */
+export interface IntakeTls {
+  key: Buffer;
+  cert: Buffer;
+  ca: Buffer[];
+}
+
 export interface IntakeOptions {
   host: string;
   port: number;
   implicitTlsPort: number | null;
-  tls: { key: Buffer; cert: Buffer; ca: Buffer[] };
+  tls: IntakeTls;
   /** refuse MAIL before STARTTLS */
   requireTls: boolean;
   requireClientCert: boolean;
@@ -33,6 +42,7 @@ export interface IntakeOptions {
   maxRecipients: number;
   maxConnections: number;
   maxConnectionsPerClient: number;
+  /** messages accepted (250 after DATA) from one client address per minute; checked at MAIL (see client-rate-limit.ts) */
   maxMessagesPerClientPerMinute: number;
   socketTimeoutMs: number;
   greeting: string;
@@ -48,6 +58,11 @@ export interface IntakeOptions {
 export interface SmtpIntake {
   port: number;
   implicitTlsPort: number | undefined;
+  /**
+   * New TLS material for the connections to come (SIGHUP: renewed certificate, changed client CAs); sessions
+   * already in TLS keep theirs. Throws, changing nothing, if the key and certificate do not make a TLS context.
+   */
+  updateTls(tls: IntakeTls): void;
   /** 421 to new connections, let transactions in flight finish (at most `graceMs`), then close */
   drain(graceMs?: number): Promise<void>;
 }
@@ -80,18 +95,23 @@ interface SessionInfo {
 
 export async function startSmtpIntake(o: IntakeOptions): Promise<SmtpIntake> {
   const perClient = new Map<string, number>();
-  const recentMail = new Map<string, number[]>();
+  // messages accepted per client address, timed by a monotonic clock (performance.now): a change of the wall
+  // clock neither lifts nor extends a client's limit
+  const rate = createClientRateLimit(o.maxMessagesPerClientPerMinute, 60_000);
   const sessions = new Map<string, SessionInfo>();
   const hosted = new Set(o.addresses.map((a) => a.toLowerCase()));
   let draining = false;
   let inFlight = 0;
 
+  // client certificates are asked for (and checked against `ca`) when required, or when CAs are given for them
+  const askClientCert = o.requireClientCert || o.tls.ca.length > 0;
+  const tlsOptionsOf = (t: IntakeTls) => ({ key: t.key, cert: t.cert, ...(askClientCert ? { ca: t.ca } : {}) });
+
   const options: SMTPServerOptions = {
     name: o.domain,
     banner: o.greeting,
-    key: o.tls.key,
-    cert: o.tls.cert,
-    ...(o.requireClientCert || o.tls.ca.length > 0 ? { ca: o.tls.ca, requestCert: true, rejectUnauthorized: false } : {}),
+    ...tlsOptionsOf(o.tls),
+    ...(askClientCert ? { requestCert: true, rejectUnauthorized: false } : {}),
     minVersion: 'TLSv1.2',
     size: o.maxMessageBytes,
     authOptional: true,
@@ -137,13 +157,8 @@ export async function startSmtpIntake(o: IntakeOptions): Promise<SmtpIntake> {
       if (draining) return callback(smtpReply('SHUTTING_DOWN'));
       if (o.requireTls && !session.secure) return callback(smtpReply('TLS_REQUIRED'));
       if (o.requireClientCert && !sessions.get(session.id)?.authorized) return callback(smtpReply('CLIENT_CERT_REQUIRED'));
-      const now = Date.now();
-      // the times of this client's recent messages, oldest first: those older than a minute drop off the front
-      const recent = recentMail.get(session.remoteAddress) ?? [];
-      while (recent.length > 0 && now - recent[0]! >= 60_000) recent.shift();
-      if (recent.length >= o.maxMessagesPerClientPerMinute) return callback(smtpReply('RATE_LIMITED'));
-      recent.push(now);
-      recentMail.set(session.remoteAddress, recent);
+      // counted when a message is accepted (below, in onData), checked here before the client sends it
+      if (!rate.allows(session.remoteAddress, performance.now())) return callback(smtpReply('RATE_LIMITED'));
       callback();
     },
 
@@ -192,6 +207,7 @@ export async function startSmtpIntake(o: IntakeOptions): Promise<SmtpIntake> {
               o.log.error('intake: could not store a message', { error: (err as Error).message, session: session.id });
               return callback(smtpReply('TEMPORARY'));
             }
+            rate.record(session.remoteAddress, performance.now());
             o.log.info(stored.duplicate ? 'intake: duplicate accepted again, not stored twice' : 'intake: accepted', { message: stored.id, size: raw.length, client: session.remoteAddress });
             if (!stored.duplicate) o.onAccepted(stored.id);
             callback(null, `2.0.0 Ok: queued as ${stored.id}`);
@@ -223,6 +239,13 @@ export async function startSmtpIntake(o: IntakeOptions): Promise<SmtpIntake> {
   return {
     port,
     implicitTlsPort,
+    updateTls(tls) {
+      const next = tlsOptionsOf(tls);
+      // smtp-server's updateSecureContext empties its contexts before building the new one: a key that does not
+      // match its certificate would leave the servers with none. Build it here first, where a throw changes nothing.
+      createSecureContext({ ...next, minVersion: 'TLSv1.2' });
+      for (const s of servers) s.updateSecureContext(next);
+    },
     async drain(graceMs = 10_000) {
       draining = true;
       const deadline = Date.now() + graceMs;

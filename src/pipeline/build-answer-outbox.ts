@@ -1,0 +1,70 @@
+/**
+ * An answer to a request, as a signed and encrypted mail to the requester: a human text, and the answer in the
+ * request's dialect attached (360X OSU^O51, RRI^I12 for REF, the FHIR Task and the opinion's document Bundle;
+ * a form or XDM request gets the text only). Used for refusals now and for the experts' answers (relay).
+ */
+import type { Answer } from '../domain/answer.ts';
+import type { CanonicalRequest } from '../domain/canonical-request.ts';
+import { buildMail, type MailAttachment } from '../mime/build-mail.ts';
+import { buildFhirAnswer } from '../payload/fhir/build-fhir-answer.ts';
+import { buildOsuO51 } from '../payload/hl7v2/build-osu-o51.ts';
+import { buildRriI12 } from '../payload/hl7v2/build-rri-i12.ts';
+import type { OutboxInsert } from '../store/outbox.ts';
+import { buildSealedOutbox } from './build-sealed-outbox.ts';
+import type { ReplyContext } from './parse-stage.ts';
+import type { PipelineContext } from './pipeline-context.ts';
+
+export interface AnswerMail {
+  request: CanonicalRequest;
+  reply: ReplyContext;
+  /** the message the answer comes from (the outbox row's source) */
+  sourceMessage: string;
+  answer: Answer;
+  subject: string;
+  text: string;
+  /** outbox kind and idempotency key */
+  kind: string;
+  idempotencyKey: string;
+}
+
+/** The answer in the request's dialect, as attachments (none for a form or an XDM request). */
+export function buildDialectAttachments(request: CanonicalRequest, reply: ReplyContext, answer: Answer): MailAttachment[] {
+  switch (request.dialect) {
+    case 'hl7v2-360x':
+      if (!reply.hl7Header || !request.ids.sender) return [];
+      return [{ contentType: 'application/hl7-v2', name: 'answer.hl7', data: buildOsuO51(request, answer, reply.hl7Header) }];
+    case 'hl7v2-ref':
+      if (!reply.hl7Header || !request.ids.sender) return [];
+      return [{ contentType: 'application/hl7-v2', name: 'answer.hl7', data: buildRriI12(request, answer, reply.hl7Header) }];
+    case 'fhir': {
+      const fhir = buildFhirAnswer(request, answer);
+      return [
+        { contentType: 'application/fhir+json', name: 'task.json', data: Buffer.from(JSON.stringify(fhir.task, null, 2)) },
+        ...(fhir.document ? [{ contentType: 'application/fhir+json', name: 'opinion.json', data: Buffer.from(JSON.stringify(fhir.document, null, 2)) }] : []),
+      ];
+    }
+    default:
+      return [];
+  }
+}
+
+/** The answer mail as an outbox row; undefined when there is no certificate to encrypt it for the requester. */
+export function buildAnswerOutbox(ctx: PipelineContext, a: AnswerMail): OutboxInsert | undefined {
+  const to = a.reply.from;
+  const cert = ctx.directory.findEncryptionCert(to, ctx.now());
+  if (!cert) return undefined;
+  const messageId = `<${a.idempotencyKey.replace(/[^A-Za-z0-9.-]/g, '-')}@${ctx.domain}>`;
+  const inner = buildMail({
+    from: ctx.gatewayAddress,
+    to,
+    subject: a.subject,
+    messageId,
+    date: ctx.now(),
+    inReplyTo: a.reply.messageId,
+    // the requester's software says when it has processed it (the delivery is tracked)
+    headers: { 'Disposition-Notification-To': ctx.gatewayAddress },
+    text: a.text,
+    attachments: buildDialectAttachments(a.request, a.reply, a.answer),
+  });
+  return buildSealedOutbox(ctx, { kind: a.kind, idempotencyKey: a.idempotencyKey, sourceMessage: a.sourceMessage, messageId, to, recipientCert: cert, inner, expectsMdn: true });
+}

@@ -1,0 +1,155 @@
+/**
+ * The parse stage: the opened mail to the canonical request (src/payload), its documents to the blob store.
+ * - a request: stored in `requests`, state `parsed`;
+ * - a status message about a request (360X OSU^O51): its cancellation by the requester gives the request's
+ *   quota place back; state `status`;
+ * - anything else: state `unreadable`, and the sender gets, signed and encrypted, the blank form in the
+ *   programme's language with what was wrong (codes and paths: no values).
+ * Pure apart from the injected context (the blob store writes content-addressed files: doing it twice is harmless).
+ */
+import type { CanonicalRequest } from '../domain/canonical-request.ts';
+import { fail, ok, type Problem, type Result } from '../errors/result.ts';
+import { buildMail } from '../mime/build-mail.ts';
+import { buildBlankForm } from '../payload/form/build-blank-form.ts';
+import type { FormLanguage } from '../payload/form/form-labels.ts';
+import { parseHl7v2Message, type Hl7v2Payload } from '../payload/hl7v2/parse-hl7v2-message.ts';
+import { readMessageHeader, type Hl7MessageHeader } from '../payload/hl7v2/read-message-header.ts';
+import { parseMimeRequest } from '../payload/mime/parse-mime-request.ts';
+import { noticeText, type NoticeLanguage } from '../policy/notice-texts.ts';
+import type { MessageWork, StepResult } from '../store/messages.ts';
+import { buildSealedOutbox } from './build-sealed-outbox.ts';
+import type { PipelineContext } from './pipeline-context.ts';
+
+export const PARSE_FROM_STATE = 'received';
+
+/** What the opened mail said about itself (written by the unwrap stage). */
+export interface OpenedSummary {
+  signer?: string;
+  from?: string;
+  to?: string[];
+  messageId?: string;
+}
+
+/** What an answer to the request needs later, besides the canonical request. */
+export interface ReplyContext {
+  /** the request mail's Message-ID, From and Subject */
+  messageId?: string | undefined;
+  from: string;
+  subject?: string | undefined;
+  /** the HL7 v2 request's MSH, to build OSU^O51 / RRI^I12 from */
+  hl7Header?: Hl7MessageHeader;
+}
+
+const FORM_LANGUAGE: Record<NoticeLanguage, FormLanguage> = { fr: 'fr', 'pt-BR': 'pt', ru: 'ru', vi: 'vi', en: 'en' };
+
+export function senderRefOf(request: CanonicalRequest): string | undefined {
+  const s = request.ids.sender;
+  return s ? `${s.system}|${s.value}` : undefined;
+}
+
+export function runParseStage(msg: MessageWork, ctx: PipelineContext): StepResult {
+  if (!msg.content) throw new Error('an opened message without its content');
+  const summary = (msg.summary ?? {}) as OpenedSummary;
+  const from = summary.from ?? msg.envelopeFrom;
+  let hl7: Hl7v2Payload | undefined;
+  const parsed = parseMimeRequest(msg.content, {
+    hl7v2: (bytes): Result<CanonicalRequest> => {
+      const r = parseHl7v2Message(bytes);
+      if (!r.ok) return r;
+      hl7 = r.value;
+      return r.value.kind === 'request' ? ok(r.value.request) : fail({ code: 'PAYLOAD_NOT_A_REQUEST', path: 'MSH-9', message: `an HL7 v2 ${r.value.kind} message` });
+    },
+  });
+  if (hl7 && hl7.kind !== 'request') return status(hl7, from, ctx);
+  if (!parsed.ok) return unreadable(msg, from, parsed.problems, ctx);
+
+  // the documents first: a request in the database always finds its documents in the store
+  for (const doc of parsed.value.documents) {
+    const stored = ctx.storeDocument(doc.bytes);
+    if (!stored.ok) return unreadable(msg, from, stored.problems, ctx);
+  }
+  const id = ctx.newId('req');
+  const request: CanonicalRequest = { ...parsed.value.request, ids: { ...parsed.value.request.ids, txgate: id } };
+  const reply: ReplyContext = {
+    messageId: summary.messageId ?? msg.messageId,
+    from,
+    subject: parsed.value.found.subject,
+    ...(hl7?.kind === 'request' ? { hl7Header: readMessageHeader(hl7.message, []) } : {}),
+  };
+  return {
+    state: 'parsed',
+    detail: `request ${id} read (${request.dialect}, ${parsed.value.documents.length} document(s))`,
+    request: {
+      id,
+      message: msg.id,
+      channel: request.channel,
+      dialect: request.dialect,
+      senderRef: senderRefOf(request),
+      requester: from,
+      state: 'parsed',
+      canonical: { request, reply },
+    },
+  };
+}
+
+/** A status message: a cancellation by the requester gives its request's quota place back. */
+function status(payload: Exclude<Hl7v2Payload, { kind: 'request' }>, from: string, ctx: PipelineContext): StepResult {
+  if (payload.kind !== 'order-status' || (payload.update.event !== 'cancel-requested' && payload.update.event !== 'cancelled')) {
+    return { state: 'status', detail: `HL7 v2 ${payload.kind} recorded` };
+  }
+  const ref = `${payload.update.referral.system}|${payload.update.referral.value}`;
+  // only the requester who sent it may cancel a request, and only before an expert accepted it
+  const mine = ctx.findRequestsBySenderRef(ref).filter((r) => r.requester !== undefined && r.requester.toLowerCase() === from.toLowerCase());
+  const target = mine.find((r) => CANCELLABLE_STATES.includes(r.state));
+  if (!target) {
+    return { state: 'status', detail: mine.length ? `cancellation of ${mine[0]!.id} in state ${mine[0]!.state}: too late, ignored` : 'cancellation of no request of this sender: ignored' };
+  }
+  return {
+    state: 'status',
+    detail: `request ${target.id} cancelled by its requester; its quota place is given back`,
+    requestUpdate: { id: target.id, state: 'cancelled', fromStates: CANCELLABLE_STATES },
+    releaseQuotaOf: target.id,
+  };
+}
+
+/** The states in which the requester may still cancel (before an expert accepted). */
+export const CANCELLABLE_STATES = ['parsed', 'admitted', 'routed'];
+
+function unreadable(msg: MessageWork, from: string, problems: Problem[], ctx: PipelineContext): StepResult {
+  const codes = [...new Set(problems.map((p) => p.code))];
+  const language = FORM_LANGUAGE[ctx.pack.language];
+  const form = buildBlankForm(language);
+  const cert = from ? ctx.directory.findEncryptionCert(from, ctx.now()) : undefined;
+  const where = problems
+    .slice(0, 20)
+    .map((p) => `- ${p.code} (${p.path})`)
+    .join('\n');
+  const outbox = cert
+    ? [
+        buildSealedOutbox(ctx, {
+          kind: 'notice-unreadable',
+          idempotencyKey: `notice:unreadable:${msg.id}`,
+          sourceMessage: msg.id,
+          messageId: `<unreadable-${msg.id}@${ctx.domain}>`,
+          to: from,
+          recipientCert: cert,
+          inner: buildMail({
+            from: ctx.gatewayAddress,
+            to: from,
+            subject: form.subject,
+            messageId: `<unreadable-${msg.id}@${ctx.domain}>`,
+            date: ctx.now(),
+            inReplyTo: msg.messageId,
+            text: `${noticeText('PAYLOAD_UNREADABLE', ctx.pack.language)}\n\n${where}\n\n${form.text}`,
+          }),
+        }),
+      ]
+    : [];
+  return {
+    state: 'unreadable',
+    refusalCode: codes[0] ?? 'PAYLOAD_UNREADABLE',
+    detail: `not a request: ${codes.join(', ')}${problems.length ? ` at ${problems.slice(0, 5).map((p) => p.path).join(', ')}` : ''}; ${cert ? 'blank form sent' : 'no certificate for the sender: no form sent'}`,
+    summary: { ...(msg.summary ?? {}), problems: problems.map((p) => ({ code: p.code, path: p.path })) },
+    outbox,
+  };
+}
