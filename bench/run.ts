@@ -22,6 +22,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   intake: () => import('./intake.ts'),
   payload: () => import('./payload.ts'),
   policy: () => import('./policy.ts'),
+  directory: () => import('./directory.ts'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -128,6 +128,7 @@ const PipelineSchema = z.strictObject({
   maxAttempts: positiveInt().default(5).describe('Attempts of a stage on a message before it is set aside for the operator.'),
   leaseMs: positiveInt().default(60_000).describe('How long a worker holds a message before another may take it over, in milliseconds.'),
   pollMs: positiveInt().default(200).describe('How often idle workers look for work, in milliseconds.'),
+  timerSweepMs: positiveInt().default(30_000).describe("How often the experts' deadlines are checked for reminders and expiries, in milliseconds."),
 });
 
 const BlobsSchema = z.strictObject({

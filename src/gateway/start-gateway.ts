@@ -24,6 +24,10 @@ import { UNWRAP_FROM_STATE } from '../pipeline/unwrap-stage.ts';
 import { releaseStaleLeases, storeInboundMessages } from '../store/messages.ts';
 import { openDatabase, type Db } from '../store/open-database.ts';
 import { expireAwaitedMdns } from '../store/outbox.ts';
+import { listRunningAssignments } from '../store/requests.ts';
+import { storeTimerEvents } from '../store/timer-events.ts';
+import { findDueTimers } from '../pipeline/assignment-clock.ts';
+import { ASSIGNED_STATES } from '../pipeline/relay-stage.ts';
 
 export interface GatewayOptions {
   log: Logger;
@@ -45,6 +49,8 @@ export interface Gateway {
   stop(): Promise<void>;
   /** run the pipeline and deliveries until nothing is due (tests) */
   drain(): Promise<void>;
+  /** look for the expert's clock events due now (reminders, expiries) and queue them; returns how many were new */
+  sweepTimers(): number;
 }
 
 export { buildPipelineContext } from '../pipeline/build-pipeline-context.ts';
@@ -181,7 +187,9 @@ export async function startGateway(config: Config, o: GatewayOptions): Promise<G
       socketTimeoutMs: config.smtp.socketTimeoutMs,
       greeting: config.smtp.greeting,
       domain: config.domain,
-      addresses: config.addresses,
+      // the hosted addresses, and the pools of the programme (cardiologie@…); request reply addresses are
+      // sub-addresses of the gateway's (gateway+req-…@…)
+      addresses: [...config.addresses, ...Object.keys(ctx.pack.routing?.pools ?? {}).map((pool) => `${pool}@${config.domain}`)],
       store: storeBatched,
       onAccepted: () => workers.wake(),
       log,
@@ -197,6 +205,24 @@ export async function startGateway(config: Config, o: GatewayOptions): Promise<G
     }
   }, Math.min(30_000, Math.max(1000, config.notifications.mdnTimeoutMs / 10)));
   sweep.unref();
+
+  // the expert's clock: reminders and expiries become timer messages (once each), which the timer stage handles
+  const sweepTimers = (): number => {
+    const at = now();
+    const running = listRunningAssignments(db, ASSIGNED_STATES.filter((s) => s !== 'information-requested'));
+    const events = findDueTimers(running, at, ctx.pack.routing?.reminders ?? [0.5, 0.9]);
+    const added = storeTimerEvents(db, events.map((e) => ({ id: newId('tmr', at.getTime()), key: e.key, body: e })), at);
+    if (added > 0) workers.wake();
+    return added;
+  };
+  const timers = setInterval(() => {
+    try {
+      sweepTimers();
+    } catch (err) {
+      log.error('timer sweep error', { error: (err as Error).message });
+    }
+  }, config.pipeline.timerSweepMs);
+  timers.unref();
 
   return {
     db,
@@ -215,6 +241,7 @@ export async function startGateway(config: Config, o: GatewayOptions): Promise<G
     async stop() {
       await intake?.drain();
       clearInterval(sweep);
+      clearInterval(timers);
       await workers.stop();
       await threads?.stop();
       await delivery?.stop();
@@ -225,5 +252,6 @@ export async function startGateway(config: Config, o: GatewayOptions): Promise<G
       await workers.drain();
       await delivery?.drain();
     },
+    sweepTimers,
   };
 }

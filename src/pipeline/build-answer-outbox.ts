@@ -25,6 +25,12 @@ export interface AnswerMail {
   /** outbox kind and idempotency key */
   kind: string;
   idempotencyKey: string;
+  /** attach the answer in the request's dialect (default true) */
+  dialectAnswer?: boolean;
+  /** more attachments (the opinion's documents, the record for the patient file) */
+  attachments?: MailAttachment[];
+  /** the address replies go to (the request's own) */
+  replyTo?: string;
 }
 
 /** The answer in the request's dialect, as attachments (none for a form or an XDM request). */
@@ -51,7 +57,7 @@ export function buildDialectAttachments(request: CanonicalRequest, reply: ReplyC
 /** The answer mail as an outbox row; undefined when there is no certificate to encrypt it for the requester. */
 export function buildAnswerOutbox(ctx: PipelineContext, a: AnswerMail): OutboxInsert | undefined {
   const to = a.reply.from;
-  const cert = ctx.directory.findEncryptionCert(to, ctx.now());
+  const cert = ctx.encryptionCert(to, ctx.now());
   if (!cert) return undefined;
   const messageId = `<${a.idempotencyKey.replace(/[^A-Za-z0-9.-]/g, '-')}@${ctx.domain}>`;
   const inner = buildMail({
@@ -62,9 +68,9 @@ export function buildAnswerOutbox(ctx: PipelineContext, a: AnswerMail): OutboxIn
     date: ctx.now(),
     inReplyTo: a.reply.messageId,
     // the requester's software says when it has processed it (the delivery is tracked)
-    headers: { 'Disposition-Notification-To': ctx.gatewayAddress },
+    headers: { 'Disposition-Notification-To': ctx.gatewayAddress, ...(a.replyTo ? { 'Reply-To': a.replyTo } : {}) },
     text: a.text,
-    attachments: buildDialectAttachments(a.request, a.reply, a.answer),
+    attachments: [...(a.dialectAnswer === false ? [] : buildDialectAttachments(a.request, a.reply, a.answer)), ...(a.attachments ?? [])],
   });
   return buildSealedOutbox(ctx, { kind: a.kind, idempotencyKey: a.idempotencyKey, sourceMessage: a.sourceMessage, messageId, to, recipientCert: cert, inner, expectsMdn: true });
 }

@@ -13,7 +13,14 @@ import { storeBlobSync } from '../payload/blob-store.ts';
 import { loadRulePack } from '../policy/load-rule-pack.ts';
 import { findOutboxByMessageId } from '../store/outbox.ts';
 import { countQuotaPlaces } from '../store/quota.ts';
-import { findRequestByMessage, findRequestsBySenderRef } from '../store/requests.ts';
+import { excludedExperts, findEarlierAnswered, findRequestByMessage, findRequestsBySenderRef, getRequest, listOpinions, listRoutingDecisions } from '../store/requests.ts';
+import { expertCandidate, findPractitionerFor, getPractitioner, hubsOf, listExpertCandidates } from '../store/directory.ts';
+import { getMessageContent } from '../store/messages.ts';
+import { toPractitionerFacts } from '../directory/practitioner-facts.ts';
+import { buildDirectoryCertificates } from '../directory/directory-certificates.ts';
+import { randomInt } from 'node:crypto';
+import type { DirectoryPerson } from './pipeline-context.ts';
+import type { PractitionerRecord } from '../store/directory.ts';
 import { newId } from './new-id.ts';
 import type { PipelineContext } from './pipeline-context.ts';
 
@@ -26,6 +33,7 @@ export function buildPipelineContext(config: Config, db: Db, now: () => Date, lo
   const folder = loadCertificateFolder(config.certificates.dir);
   for (const p of folder.problems) log.warn('certificates: unreadable file skipped', { problem: p });
   const seal = config.smime.seal;
+  const stored = buildDirectoryCertificates(db);
   const pack = loadRulePack(config.policy.pack);
   if (!pack.ok) throw new Error(`policy.pack: ${pack.problems.map((p) => `${p.path ? `${p.path}: ` : ''}${p.message}`).join('; ')}`);
   return {
@@ -48,7 +56,41 @@ export function buildPipelineContext(config: Config, db: Db, now: () => Date, lo
     findRequestByMessage: (message) => findRequestByMessage(db, message),
     findRequestsBySenderRef: (ref) => findRequestsBySenderRef(db, ref),
     countQuotaPlaces: (range) => countQuotaPlaces(db, range),
-    // the practitioner directory comes with routing (issue 6): until then the request's own values are used
-    practitionerFacts: () => undefined,
+    practitionerFacts: (p) => {
+      const record = findPractitionerFor(db, { identifiers: p.identifiers, address: p.address });
+      return record ? toPractitionerFacts(record) : undefined;
+    },
+    practitioner: (p) => personOf(findPractitionerFor(db, { identifiers: p.identifiers, address: p.address })),
+    expertCandidates: ({ specialtyCodes, ids, day }) => {
+      const at = now();
+      const found = specialtyCodes.length ? listExpertCandidates(db, { specialtyCodes, day, at }) : [];
+      const seen = new Set(found.map((c) => c.id));
+      for (const id of ids) {
+        if (seen.has(id)) continue;
+        const c = expertCandidate(db, id, day, at);
+        if (c) {
+          found.push(c);
+          seen.add(id);
+        }
+      }
+      // an expert without a secure-mail address cannot be sent anything
+      return found.flatMap((c) => (c.address ? [{ ...c, address: c.address }] : []));
+    },
+    hubsOf: (id) => hubsOf(db, id),
+    addressesOf: (id) => getPractitioner(db, id)?.addresses ?? [],
+    // the directory's certificates (one that names the address or its domain, can encrypt, is valid), else the folder's
+    encryptionCert: (address, at) => stored.findEncryptionCert(address, at) ?? folder.directory.findEncryptionCert(address, at),
+    findRequest: (id) => getRequest(db, id),
+    excludedExperts: (id) => excludedExperts(db, id),
+    routingDecisions: (id) => listRoutingDecisions(db, id),
+    findEarlierAnswered: (ref, before) => findEarlierAnswered(db, ref, before),
+    requestContent: (message) => getMessageContent(db, message)?.content,
+    latestOpinionVersion: (id) => listOpinions(db, id).reduce((n, o) => Math.max(n, o.version), 0),
+    random: () => randomInt(0, 2 ** 31) / 2 ** 31,
   };
+}
+
+function personOf(r: PractitionerRecord | undefined): DirectoryPerson | undefined {
+  if (!r) return undefined;
+  return { id: r.id, addresses: r.addresses, specialties: r.specialties, ...(r.profession ? { profession: r.profession } : {}), ...(r.name ? { name: r.name } : {}) };
 }

@@ -9,12 +9,15 @@
  * Pure apart from the injected context.
  */
 import type { Answer } from '../domain/answer.ts';
-import type { CanonicalRequest } from '../domain/canonical-request.ts';
+import type { CanonicalRequest, Practitioner } from '../domain/canonical-request.ts';
 import { decideRequest } from '../policy/decide-request.ts';
 import { localDate } from '../policy/local-date.ts';
 import { buildRefusalNotice, type NoticeLanguage } from '../policy/notice-texts.ts';
 import { quotaKey } from '../policy/quota-key.ts';
 import { quotaWindow } from '../policy/quota-window.ts';
+import type { RulePack } from '../policy/rule-pack-schema.ts';
+import { poolSpecialtyOf } from '../routing/pool-specialty.ts';
+import { codingsOfSpecialty } from './assign-request.ts';
 import type { DecisionFacts, Verdict } from '../policy/verdict.ts';
 import type { MessageWork, StepResult } from '../store/messages.ts';
 import type { RequestRow } from '../store/requests.ts';
@@ -42,13 +45,15 @@ export function runDecideStage(msg: MessageWork, ctx: PipelineContext): StepResu
   const row = ctx.findRequestByMessage(msg.id);
   if (!row) throw new Error('a parsed message without its request');
   if (row.state !== 'parsed') return { state: row.state === 'cancelled' ? 'cancelled' : 'status', detail: `request ${row.id} is ${row.state}: not decided` };
-  const { request, reply } = row.canonical as StoredRequest;
+  const { request: stored, reply } = row.canonical as StoredRequest;
   const pack = ctx.pack;
+  const request = withRequestedSide(stored, pack, (p) => ctx.practitioner(p) !== undefined);
   const at = msg.receivedAt;
+  const requested = request.requested.expert ?? (request.requested.specialty || !request.requested.address ? undefined : { identifiers: [], address: request.requested.address });
   const facts: DecisionFacts = {
     at,
     ...withFacts('requester', ctx.practitionerFacts(request.requester)),
-    ...withFacts('requested', request.requested.expert ? ctx.practitionerFacts(request.requested.expert) : undefined),
+    ...withFacts('requested', requested ? ctx.practitionerFacts(requested) : undefined),
     quotaUsed: 0,
   };
   const key = pack.quota ? quotaKey(request, pack) : undefined;
@@ -64,6 +69,23 @@ export function runDecideStage(msg: MessageWork, ctx: PipelineContext): StepResu
   const { pack: packName, key: quota, day, firstDay, lastDay, limit } = verdict.quota;
   const lost: StepResult = { state: DECIDE_FROM_STATE, detail: `request ${row.id}: the last quota place went to another request meanwhile; decided again` };
   return { ...admitted, claim: { pack: packName, key: quota, day, firstDay, lastDay, limit, request: row.id, lost } };
+}
+
+/**
+ * The requested side as the rules see it: a request sent to a pool address (cardiologie@…) without a specialty of
+ * its own asks for the pool's specialty; one naming an expert the directory does not know asks the pool.
+ */
+export function withRequestedSide(request: CanonicalRequest, pack: RulePack, known: (p: Practitioner) => boolean): CanonicalRequest {
+  const { expert, specialty, address } = request.requested;
+  const pool = address ? poolSpecialtyOf(address, pack) : undefined;
+  // a named expert the directory does not know, in a request sent to a pool: the pool answers (routing does the same)
+  if (expert && pool && !known(expert)) {
+    const { expert: _unknown, ...rest } = request.requested;
+    return withRequestedSide({ ...request, requested: rest }, pack, known);
+  }
+  if (expert || specialty || !pool) return request;
+  const coding = codingsOfSpecialty(pack, pool)[0];
+  return coding ? { ...request, requested: { ...request.requested, specialty: coding } } : request;
 }
 
 function withFacts<K extends 'requester' | 'requested'>(key: K, facts: DecisionFacts[K]): Partial<DecisionFacts> {

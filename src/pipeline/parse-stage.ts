@@ -10,6 +10,7 @@
 import type { CanonicalRequest } from '../domain/canonical-request.ts';
 import { fail, ok, type Problem, type Result } from '../errors/result.ts';
 import { buildMail } from '../mime/build-mail.ts';
+import { headerValue, parseEntity } from '../mime/parse-entity.ts';
 import { buildBlankForm } from '../payload/form/build-blank-form.ts';
 import type { FormLanguage } from '../payload/form/form-labels.ts';
 import { parseHl7v2Message, type Hl7v2Payload } from '../payload/hl7v2/parse-hl7v2-message.ts';
@@ -17,10 +18,13 @@ import { readMessageHeader, type Hl7MessageHeader } from '../payload/hl7v2/read-
 import { parseMimeRequest } from '../payload/mime/parse-mime-request.ts';
 import { noticeText, type NoticeLanguage } from '../policy/notice-texts.ts';
 import type { MessageWork, StepResult } from '../store/messages.ts';
+import { requestIdOfAddress } from './assign-request.ts';
 import { buildSealedOutbox } from './build-sealed-outbox.ts';
 import type { PipelineContext } from './pipeline-context.ts';
 
 export const PARSE_FROM_STATE = 'received';
+/** A message about a request already under way (an expert's reply, a requester's answer): the relay stage's. */
+export const REPLY_STATE = 'reply';
 
 /** What the opened mail said about itself (written by the unwrap stage). */
 export interface OpenedSummary {
@@ -47,10 +51,31 @@ export function senderRefOf(request: CanonicalRequest): string | undefined {
   return s ? `${s.system}|${s.value}` : undefined;
 }
 
+/** The request a message answers: sent to its reply address, or in reply to a mail the gateway sent about it. */
+export function replyTargetOf(msg: MessageWork, summary: OpenedSummary, ctx: PipelineContext): string | undefined {
+  for (const to of [...msg.envelopeTo, ...(summary.to ?? [])]) {
+    const id = requestIdOfAddress(ctx, to);
+    if (id) return id;
+  }
+  const headers = (() => {
+    try {
+      return parseEntity(msg.content!).headers;
+    } catch {
+      return [];
+    }
+  })();
+  const refs = `${headerValue(headers, 'in-reply-to') ?? ''} ${headerValue(headers, 'references') ?? ''}`;
+  const domain = ctx.domain.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const m = new RegExp(`<[^<>]*?(req-[0-9a-z]+)[^<>]*@${domain}>`, 'i').exec(refs);
+  return m?.[1]?.toLowerCase();
+}
+
 export function runParseStage(msg: MessageWork, ctx: PipelineContext): StepResult {
   if (!msg.content) throw new Error('an opened message without its content');
   const summary = (msg.summary ?? {}) as OpenedSummary;
   const from = summary.from ?? msg.envelopeFrom;
+  const target = replyTargetOf(msg, summary, ctx);
+  if (target) return { state: REPLY_STATE, detail: `a reply about request ${target}`, summary: { ...(msg.summary ?? {}), replyTo: target } };
   let hl7: Hl7v2Payload | undefined;
   const parsed = parseMimeRequest(msg.content, {
     hl7v2: (bytes): Result<CanonicalRequest> => {
@@ -60,7 +85,7 @@ export function runParseStage(msg: MessageWork, ctx: PipelineContext): StepResul
       return r.value.kind === 'request' ? ok(r.value.request) : fail({ code: 'PAYLOAD_NOT_A_REQUEST', path: 'MSH-9', message: `an HL7 v2 ${r.value.kind} message` });
     },
   });
-  if (hl7 && hl7.kind !== 'request') return status(hl7, from, ctx);
+  if (hl7 && hl7.kind !== 'request') return status(msg, hl7, from, ctx);
   if (!parsed.ok) return unreadable(msg, from, parsed.problems, ctx);
 
   // the documents first: a request in the database always finds its documents in the store
@@ -93,7 +118,15 @@ export function runParseStage(msg: MessageWork, ctx: PipelineContext): StepResul
 }
 
 /** A status message: a cancellation by the requester gives its request's quota place back. */
-function status(payload: Exclude<Hl7v2Payload, { kind: 'request' }>, from: string, ctx: PipelineContext): StepResult {
+function status(msg: MessageWork, payload: Exclude<Hl7v2Payload, { kind: 'request' }>, from: string, ctx: PipelineContext): StepResult {
+  const referral = payload.kind === 'order-status' ? payload.update.referral : payload.kind === 'referral-response' ? payload.response.referral : undefined;
+  // an expert's answer in HL7 v2 sent to the gateway's address: a reply about the request it names
+  if (referral && !(payload.kind === 'order-status' && (payload.update.event === 'cancel-requested' || payload.update.event === 'cancelled'))) {
+    const assigned = ctx
+      .findRequestsBySenderRef(`${referral.system}|${referral.value}`)
+      .find((r) => r.expert !== undefined && ctx.addressesOf(r.expert).some((a) => a.toLowerCase() === from.toLowerCase()));
+    if (assigned) return { state: REPLY_STATE, detail: `an HL7 v2 reply about request ${assigned.id}`, summary: { ...(msg.summary ?? {}), replyTo: assigned.id } };
+  }
   if (payload.kind !== 'order-status' || (payload.update.event !== 'cancel-requested' && payload.update.event !== 'cancelled')) {
     return { state: 'status', detail: `HL7 v2 ${payload.kind} recorded` };
   }
@@ -119,7 +152,7 @@ function unreadable(msg: MessageWork, from: string, problems: Problem[], ctx: Pi
   const codes = [...new Set(problems.map((p) => p.code))];
   const language = FORM_LANGUAGE[ctx.pack.language];
   const form = buildBlankForm(language);
-  const cert = from ? ctx.directory.findEncryptionCert(from, ctx.now()) : undefined;
+  const cert = from ? ctx.encryptionCert(from, ctx.now()) : undefined;
   const where = problems
     .slice(0, 20)
     .map((p) => `- ${p.code} (${p.path})`)

@@ -4,7 +4,8 @@ import type { TrustStore } from '../pki/trust-store.ts';
 import type { CertificateDirectory } from '../directory/certificate-folder.ts';
 import type { ContentCipher, KeyTransport } from '../smime/algorithms.ts';
 import type { GatewayKey } from '../smime/gateway-key.ts';
-import type { Practitioner } from '../domain/canonical-request.ts';
+import type { Coding, Practitioner } from '../domain/canonical-request.ts';
+import type { ExpertCandidate } from '../routing/route-request.ts';
 import type { Result } from '../errors/result.ts';
 import type { StoredBlob } from '../payload/blob-store.ts';
 import type { RulePack } from '../policy/rule-pack-schema.ts';
@@ -37,4 +38,33 @@ export interface PipelineContext {
   countQuotaPlaces(range: QuotaRange): number;
   /** what the directory knows of a professional the request names (profession, specialty, council…) */
   practitionerFacts(p: Practitioner): PractitionerFacts | undefined;
+  /** the directory's entry of a professional the request names (by identifiers, then address) */
+  practitioner(p: Pick<Practitioner, 'identifiers' | 'address'>): DirectoryPerson | undefined;
+  /** the experts routing may choose from: those of the given specialty codes, and those of the given ids */
+  expertCandidates(q: { specialtyCodes: { system: string; code: string }[]; ids: string[]; day: string }): ExpertCandidate[];
+  /** the hubs serving a spoke practitioner */
+  hubsOf(practitionerId: string): string[];
+  /** the addresses of a directory entry */
+  addressesOf(practitionerId: string): string[];
+  /** a certificate to encrypt for an address: the directory's, else the certificate folder's */
+  encryptionCert(address: string, at: Date): Certificate | undefined;
+  findRequest(id: string): RequestRow | undefined;
+  excludedExperts(requestId: string): string[];
+  /** the routing decisions recorded for a request, oldest first (the incidents of the record for the patient file) */
+  routingDecisions(requestId: string): { at: Date; outcome: string; expert: string | undefined; reason: string }[];
+  findEarlierAnswered(senderRef: string, before: Date): RequestRow | undefined;
+  /** the opened content of a message (the request's mail, to forward its payload and documents) */
+  requestContent(messageId: string): Buffer | undefined;
+  latestOpinionVersion(requestId: string): number;
+  /** [0, 1), for routing's ties */
+  random(): number;
+}
+
+/** A professional as the directory knows them. */
+export interface DirectoryPerson {
+  id: string;
+  addresses: string[];
+  profession?: Coding;
+  specialties: Coding[];
+  name?: { family?: string; given: string[]; prefix: string[] };
 }

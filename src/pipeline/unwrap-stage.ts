@@ -40,7 +40,7 @@ export function runUnwrapStage(msg: MessageWork, ctx: PipelineContext): StepResu
 
   const innerHeaders = headersOf(opened.content);
   const replyTo = notificationAddress(innerHeaders) ?? opened.headers.from!;
-  const cert = ctx.directory.findEncryptionCert(replyTo, at) ?? (replyTo.toLowerCase() === opened.headers.from?.toLowerCase() ? opened.signerCert : undefined);
+  const cert = ctx.encryptionCert(replyTo, at) ?? (replyTo.toLowerCase() === opened.headers.from?.toLowerCase() ? opened.signerCert : undefined);
   const summary = {
     signer: opened.signer.email,
     signerSerial: opened.signer.serial,
@@ -83,7 +83,7 @@ function refused(msg: MessageWork, err: GatewayError, ctx: PipelineContext): Ste
     return { state: 'rejected', refusalCode: err.code, detail: `${err.code}: a notification that could not be opened; not answered` };
   }
   const sender = parseAddressList(headerValue(headers, 'from'))[0] ?? msg.envelopeFrom;
-  const cert = sender ? ctx.directory.findEncryptionCert(sender, ctx.now()) : undefined;
+  const cert = sender ? ctx.encryptionCert(sender, ctx.now()) : undefined;
   const outbox =
     cert && sender
       ? [

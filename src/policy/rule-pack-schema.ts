@@ -1,7 +1,7 @@
 /**
  * A rule pack: the rules of one tele-expertise programme as data (who may ask whom, consent, urgency, the quota,
  * required documents, who may request, the answer deadline, billable acts and their tariffs, the notice
- * language). The single source of truth for the shape: schemas/rule-pack.schema.json is exported from it, and
+ * language, how admitted requests are routed). The single source of truth for the shape: schemas/rule-pack.schema.json is exported from it, and
  * docs/rule-packs.md explains every field. Cross-references (group members, rule sides, act professions…) are
  * checked once the shape is right.
  */
@@ -211,6 +211,43 @@ export const ActRuleSchema = z
   })
   .describe('An act billed for a request.');
 
+/** A pool address's local part: lower-case ASCII letters, digits, dots, hyphens and underscores (cardiologie, kardiologiya). */
+const LOCAL_PART_PATTERN = /^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$/;
+
+export const REASSIGN_EVENTS = ['decline', 'expiry'] as const;
+export type ReassignEvent = (typeof REASSIGN_EVENTS)[number];
+
+export const RoutingRuleSchema = z
+  .strictObject({
+    pools: z
+      .record(
+        z.string().regex(LOCAL_PART_PATTERN, 'must be a lower-case ASCII local part (letters, digits, dots, hyphens, underscores)'),
+        packId(),
+      )
+      .default({})
+      .describe('Pool addresses: the local part (cardiologie in cardiologie@DOMAIN, compared without case) → the specialty id of the pool, or "any" for every expert the pair matrix allows.'),
+    namedExpertUnavailable: z
+      .enum(['refuse', 'reroute'])
+      .default('refuse')
+      .describe('When the named expert is absent, full, not eligible or declined: refuse the request, or reroute it to the pool of its specialty (the request\'s, else the expert\'s).'),
+    followUpDays: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('A request on the same case within this many days (local days) of the earlier one goes to the same expert when eligible (absent: no follow-up rule).'),
+    hubFirst: z.boolean().default(false).describe("A spoke practitioner's requests go first to its hub expert (hub and spoke), then to the pool."),
+    reminders: z
+      .array(z.number().gt(0).lt(1))
+      .default([0.5, 0.9])
+      .describe('When the expert is reminded, as fractions of the answer time (strictly increasing, each between 0 and 1).'),
+    reassignOn: z
+      .array(z.enum(REASSIGN_EVENTS))
+      .default(['decline', 'expiry'])
+      .describe('What makes the request go to the next eligible expert: the expert declines, or the deadline passes.'),
+  })
+  .describe('How an admitted request reaches an expert.');
+
 const RulePackObjectSchema = z.strictObject({
   name: packId().describe('The name of the pack (fr-teleexpertise…).'),
   version: text().describe('The version of the pack, given in every verdict.'),
@@ -230,6 +267,9 @@ const RulePackObjectSchema = z.strictObject({
   requester: RequesterRuleSchema.default({}).describe('Who may request.'),
   deadline: DeadlineRuleSchema.optional().describe('The answer deadline (absent: none).'),
   acts: z.array(ActRuleSchema).default([]).describe('The billable acts.'),
+  routing: RoutingRuleSchema.default({ pools: {}, namedExpertUnavailable: 'refuse', hubFirst: false, reminders: [0.5, 0.9], reassignOn: ['decline', 'expiry'] }).describe(
+    'How admitted requests are routed to an expert (absent: no pools, refuse when the named expert is unavailable).',
+  ),
 });
 
 type RulePackObject = z.output<typeof RulePackObjectSchema>;
@@ -312,10 +352,26 @@ function checkReferences(pack: RulePackObject, ctx: z.RefinementCtx): void {
       }
     });
   });
+  checkRouting(pack, specialties, ctx);
   if (pack.deadline?.business && !pack.calendar) ctx.addIssue({ code: 'custom', path: ['calendar'], message: 'a deadline in business days needs the business calendar' });
   pack.unconfirmed.forEach((u, i) => {
     if (!hasPath(pack, u.path)) ctx.addIssue({ code: 'custom', path: ['unconfirmed', i, 'path'], message: `${u.path} names nothing in the pack` });
   });
+}
+
+/** Pools name specialty entries (not groups) or "any"; reminders increase; reassignment events are not repeated. */
+function checkRouting(pack: RulePackObject, specialties: Set<string>, ctx: z.RefinementCtx): void {
+  const { pools, reminders, reassignOn } = pack.routing;
+  const entries = new Set(pack.specialties.entries.map((e) => e.id));
+  for (const [localPart, specialty] of Object.entries(pools)) {
+    if (specialty === ANY || entries.has(specialty)) continue;
+    const what = specialties.has(specialty) ? 'a specialty group, not a specialty' : 'not a specialty of the pack';
+    ctx.addIssue({ code: 'custom', path: ['routing', 'pools', localPart], message: `${specialty} is ${what}` });
+  }
+  reminders.forEach((r, i) => {
+    if (i > 0 && r <= reminders[i - 1]!) ctx.addIssue({ code: 'custom', path: ['routing', 'reminders', i], message: 'must be greater than the reminder before it' });
+  });
+  for (const event of duplicates(reassignOn)) ctx.addIssue({ code: 'custom', path: ['routing', 'reassignOn'], message: `${event} is given twice` });
 }
 
 /** Whether a dotted path (quota.window, acts.0.system, documents.required.cardiac) names a value of the pack. */
@@ -330,7 +386,7 @@ function hasPath(root: unknown, path: string): boolean {
 
 export const RulePackSchema = RulePackObjectSchema.superRefine(checkReferences).meta({
   title: 'txgate rule pack',
-  description: 'The rules of one tele-expertise programme: eligible pairs, consent, urgency, quota, documents, requesters, deadline, billable acts.',
+  description: 'The rules of one tele-expertise programme: eligible pairs, consent, urgency, quota, documents, requesters, deadline, billable acts, routing.',
 });
 
 /** A rule pack, every default applied. */
@@ -340,4 +396,5 @@ export type RulePackInput = z.input<typeof RulePackSchema>;
 export type PairRule = z.output<typeof PairRuleSchema>;
 export type PairSide = z.output<typeof PairSideSchema>;
 export type ActRule = z.output<typeof ActRuleSchema>;
+export type RoutingRule = z.output<typeof RoutingRuleSchema>;
 export type { Vocabulary };

@@ -7,11 +7,11 @@ import type { Db } from './open-database.ts';
 import { durableWrite, lightWrite, stepWrite, stmt } from './statements.ts';
 import { insertOutbox, setOutboxTracking, type OutboxInsert } from './outbox.ts';
 import { recentBytes } from './recent-bytes.ts';
-import { insertRequest, requestState, updateRequest, type RequestInsert, type RequestUpdate } from './requests.ts';
+import { insertOpinion, insertRequest, insertRoutingDecision, requestState, updateRequest, type OpinionInsert, type RequestInsert, type RequestUpdate, type RoutingDecisionInsert } from './requests.ts';
 import { releaseQuotaPlace, takeQuotaPlace, type QuotaTake } from './quota.ts';
 
 /** Final states take no more work. */
-export const FINAL_MESSAGE_STATES = ['rejected', 'notification', 'unreadable', 'admitted', 'refused', 'status', 'cancelled', 'quarantined'] as const;
+export const FINAL_MESSAGE_STATES = ['rejected', 'notification', 'unreadable', 'refused', 'status', 'cancelled', 'routed', 'relayed', 'reply-refused', 'timer-done', 'quarantined'] as const;
 
 export interface AcceptInput {
   id: string;
@@ -180,6 +180,16 @@ export interface StepResult {
   claim?: QuotaTake & { lost: StepResult };
   /** a request whose quota place is given back */
   releaseQuotaOf?: string;
+  /** routing decisions recorded with the step */
+  routingDecisions?: RoutingDecisionInsert[];
+  /** an opinion version stored with the step */
+  opinion?: OpinionInsert;
+  /** when the message is due again (a stage that waits: the state unchanged, retried then); default now */
+  nextAttemptAt?: Date;
+  /** no history line (a wait that goes on: the state unchanged) */
+  quiet?: boolean;
+  /** something the operator must see (logged as a warning) */
+  alert?: string;
 }
 
 /** A step's outcome for one claimed message. */
@@ -230,14 +240,18 @@ function writeStep(db: Db, id: string, owner: string, fromState: string, result:
          last_error = NULL, lease_until = NULL, lease_owner = NULL, attempts = 0, next_attempt_at = ?, updated_at = ?
        WHERE id = ? AND state = ? AND lease_owner = ?`,
     )
-    .run(r.state, r.refusalCode ?? null, r.summary ? JSON.stringify(r.summary) : null, t, t, id, fromState, owner);
+    .run(r.state, r.refusalCode ?? null, r.summary ? JSON.stringify(r.summary) : null, r.nextAttemptAt?.getTime() ?? t, t, id, fromState, owner);
   if (updated.changes !== 1) return false;
   if (r.content) stmt(db, 'INSERT OR REPLACE INTO message_content (message, content) VALUES (?, ?)').run(id, r.content);
   if (r.request) insertRequest(db, r.request, now);
   // a place is given back only with the move it goes with (a cancellation too late changes nothing)
   const moved = r.requestUpdate ? updateRequest(db, r.requestUpdate, now) : true;
   if (r.releaseQuotaOf && moved) releaseQuotaPlace(db, r.releaseQuotaOf);
-  stmt(db, 'INSERT INTO history (message, at, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?)').run(id, t, fromState, r.state, r.detail);
+  if (moved) {
+    for (const d of r.routingDecisions ?? []) insertRoutingDecision(db, d, now);
+    if (r.opinion) insertOpinion(db, r.opinion, now);
+  }
+  if (!(r.quiet && r.state === fromState)) stmt(db, 'INSERT INTO history (message, at, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?)').run(id, t, fromState, r.state, r.detail);
   for (const o of r.outbox ?? []) if (insertOutbox(db, o, now)) written.push(o);
   if (r.notification) {
     const n = r.notification;

@@ -120,4 +120,103 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX quota_places_key ON quota_places(pack, key, day);
   `,
+  `
+  -- the practitioner directory
+  CREATE TABLE organizations (
+    id            TEXT PRIMARY KEY,
+    name          TEXT,
+    identifiers   TEXT NOT NULL DEFAULT '[]',
+    municipality  TEXT,
+    updated_at    INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE practitioners (
+    id                 TEXT PRIMARY KEY,
+    family             TEXT,
+    given              TEXT,
+    prefix             TEXT,
+    profession_system  TEXT,
+    profession_code    TEXT,
+    council            TEXT,
+    municipality       TEXT,
+    organization       TEXT REFERENCES organizations(id),
+    capacity           INTEGER,
+    active             INTEGER NOT NULL DEFAULT 1,
+    source             TEXT NOT NULL,
+    updated_at         INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE practitioner_identifiers (
+    system        TEXT NOT NULL,
+    value         TEXT NOT NULL,
+    practitioner  TEXT NOT NULL REFERENCES practitioners(id) ON DELETE CASCADE,
+    PRIMARY KEY (system, value)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX practitioner_identifiers_of ON practitioner_identifiers(practitioner);
+  CREATE TABLE practitioner_specialties (
+    practitioner  TEXT NOT NULL REFERENCES practitioners(id) ON DELETE CASCADE,
+    system        TEXT NOT NULL,
+    code          TEXT NOT NULL,
+    PRIMARY KEY (practitioner, system, code)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX practitioner_specialties_code ON practitioner_specialties(code, system);
+  CREATE TABLE practitioner_addresses (
+    address       TEXT PRIMARY KEY COLLATE NOCASE,
+    practitioner  TEXT NOT NULL REFERENCES practitioners(id) ON DELETE CASCADE
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX practitioner_addresses_of ON practitioner_addresses(practitioner);
+  CREATE TABLE practitioner_certificates (
+    sha256        TEXT PRIMARY KEY,
+    practitioner  TEXT NOT NULL REFERENCES practitioners(id) ON DELETE CASCADE,
+    not_before    INTEGER NOT NULL,
+    not_after     INTEGER NOT NULL,
+    der           BLOB NOT NULL
+  ) STRICT;
+  CREATE INDEX practitioner_certificates_of ON practitioner_certificates(practitioner, not_after);
+  CREATE TABLE absences (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    practitioner  TEXT NOT NULL REFERENCES practitioners(id) ON DELETE CASCADE,
+    first_day     TEXT NOT NULL,
+    last_day      TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX absences_of ON absences(practitioner, last_day);
+  CREATE TABLE memberships (
+    practitioner  TEXT NOT NULL REFERENCES practitioners(id) ON DELETE CASCADE,
+    programme     TEXT NOT NULL,
+    PRIMARY KEY (practitioner, programme)
+  ) STRICT, WITHOUT ROWID;
+  CREATE TABLE hub_links (
+    hub    TEXT NOT NULL REFERENCES practitioners(id) ON DELETE CASCADE,
+    spoke  TEXT NOT NULL REFERENCES practitioners(id) ON DELETE CASCADE,
+    PRIMARY KEY (hub, spoke)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX hub_links_spoke ON hub_links(spoke);
+
+  -- routing and the specialist's loop
+  ALTER TABLE requests ADD COLUMN expert TEXT;
+  ALTER TABLE requests ADD COLUMN expert_address TEXT;
+  ALTER TABLE requests ADD COLUMN assigned_at INTEGER;
+  ALTER TABLE requests ADD COLUMN due_at INTEGER;
+  ALTER TABLE requests ADD COLUMN reminders_sent INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE requests ADD COLUMN paused_at INTEGER;
+  CREATE INDEX requests_expert ON requests(expert, state);
+  CREATE INDEX requests_due ON requests(state, due_at);
+  CREATE TABLE routing_decisions (
+    id       INTEGER PRIMARY KEY AUTOINCREMENT,
+    request  TEXT NOT NULL REFERENCES requests(id),
+    at       INTEGER NOT NULL,
+    outcome  TEXT NOT NULL,
+    expert   TEXT,
+    reason   TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX routing_decisions_of ON routing_decisions(request, id);
+  CREATE TABLE opinions (
+    request    TEXT NOT NULL REFERENCES requests(id),
+    version    INTEGER NOT NULL,
+    at         INTEGER NOT NULL,
+    expert     TEXT,
+    message    TEXT REFERENCES messages(id),
+    text       TEXT,
+    documents  TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (request, version)
+  ) STRICT;
+  `,
 ];

@@ -27,7 +27,27 @@ export interface RequestUpdate {
   deadline?: string | undefined;
   /** only from one of these states (else nothing changes) */
   fromStates?: string[];
+  /** the assignment and its clock (null clears a value) */
+  set?: AssignmentFields;
 }
+
+export interface AssignmentFields {
+  expert?: string | null;
+  expertAddress?: string | null;
+  assignedAt?: Date | null;
+  dueAt?: Date | null;
+  remindersSent?: number;
+  pausedAt?: Date | null;
+}
+
+const ASSIGNMENT_COLUMNS: Record<keyof AssignmentFields, string> = {
+  expert: 'expert',
+  expertAddress: 'expert_address',
+  assignedAt: 'assigned_at',
+  dueAt: 'due_at',
+  remindersSent: 'reminders_sent',
+  pausedAt: 'paused_at',
+};
 
 export interface RequestRow {
   id: string;
@@ -41,6 +61,12 @@ export interface RequestRow {
   verdict: unknown;
   refusalCodes: string[];
   deadline: string | undefined;
+  expert: string | undefined;
+  expertAddress: string | undefined;
+  assignedAt: Date | undefined;
+  dueAt: Date | undefined;
+  remindersSent: number;
+  pausedAt: Date | undefined;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -57,11 +83,19 @@ interface RawRequest {
   verdict: string | null;
   refusal_codes: string | null;
   deadline: string | null;
+  expert: string | null;
+  expert_address: string | null;
+  assigned_at: number | null;
+  due_at: number | null;
+  reminders_sent: number;
+  paused_at: number | null;
   created_at: number;
   updated_at: number;
 }
 
-const COLUMNS = 'id, message, channel, dialect, sender_ref, requester, state, canonical, verdict, refusal_codes, deadline, created_at, updated_at';
+const COLUMNS =
+  'id, message, channel, dialect, sender_ref, requester, state, canonical, verdict, refusal_codes, deadline, expert, expert_address, assigned_at, due_at, reminders_sent, paused_at, created_at, updated_at';
+const date = (t: number | null) => (t === null ? undefined : new Date(t));
 
 function toRow(r: RawRequest): RequestRow {
   return {
@@ -76,6 +110,12 @@ function toRow(r: RawRequest): RequestRow {
     verdict: r.verdict === null ? undefined : (JSON.parse(r.verdict) as unknown),
     refusalCodes: r.refusal_codes ? r.refusal_codes.split(',') : [],
     deadline: r.deadline ?? undefined,
+    expert: r.expert ?? undefined,
+    expertAddress: r.expert_address ?? undefined,
+    assignedAt: date(r.assigned_at),
+    dueAt: date(r.due_at),
+    remindersSent: r.reminders_sent,
+    pausedAt: date(r.paused_at),
     createdAt: new Date(r.created_at),
     updatedAt: new Date(r.updated_at),
   };
@@ -102,6 +142,12 @@ export function updateRequest(db: Db, u: RequestUpdate, now: Date): boolean {
     `UPDATE requests SET state = ?, verdict = COALESCE(?, verdict), refusal_codes = COALESCE(?, refusal_codes), deadline = COALESCE(?, deadline), updated_at = ?
      WHERE id = ?`,
   ).run(u.state, u.verdict === undefined ? null : JSON.stringify(u.verdict), u.refusalCodes ? u.refusalCodes.join(',') : null, u.deadline ?? null, now.getTime(), u.id);
+  if (r.changes === 1 && u.set) {
+    const entries = Object.entries(u.set) as [keyof AssignmentFields, string | number | Date | null][];
+    if (entries.length) {
+      stmt(db, `UPDATE requests SET ${entries.map(([k]) => `${ASSIGNMENT_COLUMNS[k]} = ?`).join(', ')} WHERE id = ?`).run(...entries.map(([, v]) => (v instanceof Date ? v.getTime() : v)), u.id);
+    }
+  }
   return r.changes === 1;
 }
 
@@ -124,4 +170,75 @@ export function listRequests(db: Db, filter: { state?: string; limit?: number } 
   const where = filter.state ? 'WHERE state = ?' : '';
   const args: (string | number)[] = filter.state ? [filter.state] : [];
   return (stmt(db, `SELECT ${COLUMNS} FROM requests ${where} ORDER BY created_at DESC, id DESC LIMIT ?`).all(...args, filter.limit ?? 50) as RawRequest[]).map(toRow);
+}
+
+/** Records a routing decision (inside a step's transaction). */
+export function insertRoutingDecision(db: Db, d: RoutingDecisionInsert, now: Date): void {
+  stmt(db, 'INSERT INTO routing_decisions (request, at, outcome, expert, reason) VALUES (?, ?, ?, ?, ?)').run(d.request, now.getTime(), d.outcome, d.expert ?? null, d.reason);
+}
+
+export interface RoutingDecisionInsert {
+  request: string;
+  /** assigned, waiting, refused, declined, expired, withdrawn */
+  outcome: string;
+  expert?: string | undefined;
+  reason: string;
+}
+
+export function listRoutingDecisions(db: Db, request: string): { at: Date; outcome: string; expert: string | undefined; reason: string }[] {
+  return (stmt(db, 'SELECT at, outcome, expert, reason FROM routing_decisions WHERE request = ? ORDER BY id').all(request) as { at: number; outcome: string; expert: string | null; reason: string }[]).map(
+    (r) => ({ at: new Date(r.at), outcome: r.outcome, expert: r.expert ?? undefined, reason: r.reason }),
+  );
+}
+
+/** The experts who declined a request or let its deadline pass (not to be asked again). */
+export function excludedExperts(db: Db, request: string): string[] {
+  return (stmt(db, "SELECT DISTINCT expert FROM routing_decisions WHERE request = ? AND outcome IN ('declined', 'expired') AND expert IS NOT NULL").all(request) as { expert: string }[]).map((r) => r.expert);
+}
+
+export interface OpinionInsert {
+  request: string;
+  version: number;
+  expert: string | undefined;
+  message: string;
+  text: string | undefined;
+  /** the documents' attachments (sha256, name, type, size) */
+  documents: unknown[];
+}
+
+/** Stores an opinion version (inside a step's transaction). */
+export function insertOpinion(db: Db, o: OpinionInsert, now: Date): void {
+  stmt(db, 'INSERT INTO opinions (request, version, at, expert, message, text, documents) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+    o.request,
+    o.version,
+    now.getTime(),
+    o.expert ?? null,
+    o.message,
+    o.text ?? null,
+    JSON.stringify(o.documents),
+  );
+}
+
+export function listOpinions(db: Db, request: string): { version: number; at: Date; expert: string | undefined; text: string | undefined; documents: unknown[] }[] {
+  return (stmt(db, 'SELECT version, at, expert, text, documents FROM opinions WHERE request = ? ORDER BY version').all(request) as {
+    version: number;
+    at: number;
+    expert: string | null;
+    text: string | null;
+    documents: string;
+  }[]).map((o) => ({ version: o.version, at: new Date(o.at), expert: o.expert ?? undefined, text: o.text ?? undefined, documents: JSON.parse(o.documents) as unknown[] }));
+}
+
+/** The requests assigned to an expert whose clock runs (not paused), for the deadline sweep. */
+export function listRunningAssignments(db: Db, states: readonly string[]): RequestRow[] {
+  const placeholders = states.map(() => '?').join(', ');
+  return (stmt(db, `SELECT ${COLUMNS} FROM requests WHERE state IN (${placeholders}) AND due_at IS NOT NULL AND paused_at IS NULL`).all(...states) as RawRequest[]).map(toRow);
+}
+
+/** The latest request of a sender's case before `before` that an expert answered (a follow-up goes back to them). */
+export function findEarlierAnswered(db: Db, senderRef: string, before: Date): RequestRow | undefined {
+  const r = stmt(db, `SELECT ${COLUMNS} FROM requests WHERE sender_ref = ? AND state = 'answered' AND created_at < ? ORDER BY created_at DESC LIMIT 1`).get(senderRef, before.getTime()) as
+    | RawRequest
+    | undefined;
+  return r ? toRow(r) : undefined;
 }

@@ -4,7 +4,6 @@
  * sent about each message, and never patient data. Variants marked (runCli) go through the same entry point in
  * this process, to keep the file fast.
  */
-import { spawn } from 'node:child_process';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,35 +14,18 @@ import { sealMessage } from '../../src/smime/seal-message.ts';
 import { listOutbox } from '../../src/store/outbox.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { testGatewayConfig } from '../helpers/gateway-config.ts';
-import { BIN, CERTS } from '../helpers/paths.ts';
+import { CERTS } from '../helpers/paths.ts';
 import { sendSmtp } from '../helpers/send-smtp.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 import { party, sampleInner, type Party } from '../helpers/test-pki.ts';
+import { runTxgate, type Run } from '../helpers/run-txgate.ts';
 
 const GW = 'gateway@txgate.localhost';
 /** What the sample request says about the patient: never to be shown by an operator command. */
 const PATIENT_DATA = ['Jeanne', 'Dupont', '12/04/1956', 'souffle systolique', 'avis cardiologique'];
 
 /** The environment without TXGATE_ variables, so that the caller's settings do not leak into the commands. */
-const ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TXGATE_')));
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function txgate(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: ENV });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.once('error', reject);
-    p.once('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const txgate = runTxgate;
 
 /** The same command line through runCli in this process (what bin/txgate calls), output collected. */
 async function inProcess(args: string[]): Promise<Run> {

@@ -59,7 +59,7 @@ describe('loadConfig: defaults', () => {
       smartHost: null, routes: {}, retry: { initialDelayMs: 60_000, maxDelayMs: 3_600_000, giveUpAfterMs: 172_800_000 }, connectionTimeoutMs: 30_000,
     });
     expect(config!.notifications).toEqual({ mdnTimeoutMs: 3_600_000 });
-    expect(config!.pipeline).toEqual({ workers: 2, maxAttempts: 5, leaseMs: 60_000, pollMs: 200 });
+    expect(config!.pipeline).toEqual({ workers: 2, maxAttempts: 5, leaseMs: 60_000, pollMs: 200, timerSweepMs: 30_000 });
     expect(config!.database.path).toBe(join(base, 'txgate.db'));
   });
 

@@ -16,6 +16,10 @@ import { smimeSealCommand } from './smime-seal.ts';
 import { payloadParseCommand } from './payload-parse.ts';
 import { quotaShowCommand } from './quota-show.ts';
 import { policyCheckCommand } from './policy-check.ts';
+import { directoryImportCommand } from './directory-import.ts';
+import { directoryShowCommand } from './directory-show.ts';
+import { directorySearchCommand } from './directory-search.ts';
+import { directoryCertCommand } from './directory-cert.ts';
 
 /** Every command of the CLI. Each lives in its own file. */
 export const commands: Command[] = [
@@ -36,4 +40,8 @@ export const commands: Command[] = [
   payloadParseCommand,
   policyCheckCommand,
   quotaShowCommand,
+  directoryImportCommand,
+  directoryShowCommand,
+  directorySearchCommand,
+  directoryCertCommand,
 ];

@@ -1,6 +1,6 @@
 import { getMessage } from '../../store/messages.ts';
 import { listOutbox } from '../../store/outbox.ts';
-import { findRequestByMessage } from '../../store/requests.ts';
+import { findRequestByMessage, listOpinions, listRoutingDecisions } from '../../store/requests.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import { flag, type Command } from '../command.ts';
 import { databasePathFrom } from '../database-path.ts';
@@ -52,6 +52,12 @@ export const requestsShowCommand: Command = {
             reasons: verdict?.reasons?.map((r) => ({ code: r.code, path: r.path })) ?? [],
             deadline: request.deadline ?? null,
             acts: verdict?.acts ?? [],
+            expert: request.expert ?? null,
+            assignedAt: request.assignedAt?.toISOString() ?? null,
+            dueAt: request.dueAt?.toISOString() ?? null,
+            pausedAt: request.pausedAt?.toISOString() ?? null,
+            routing: listRoutingDecisions(db, request.id).map((d) => ({ at: d.at.toISOString(), outcome: d.outcome, expert: d.expert ?? null, reason: d.reason })),
+            opinions: listOpinions(db, request.id).map((o) => ({ version: o.version, at: o.at.toISOString(), expert: o.expert ?? null })),
           }
         : null;
       const view = {
@@ -82,6 +88,9 @@ export const requestsShowCommand: Command = {
       if (requestView) {
         io.stdout.write(`request ${requestView.id}  ${requestView.state} (${requestView.dialect})${requestView.pack ? ` under ${requestView.pack.name} ${requestView.pack.version}` : ''}${requestView.deadline ? `, answer due ${requestView.deadline}` : ''}\n`);
         for (const r of requestView.reasons) io.stdout.write(`  refused: ${r.code} (${r.path})\n`);
+        if (requestView.expert) io.stdout.write(`  expert ${requestView.expert} since ${requestView.assignedAt}, answer due ${requestView.dueAt}${requestView.pausedAt ? `, clock paused since ${requestView.pausedAt}` : ''}\n`);
+        for (const d of requestView.routing) io.stdout.write(`  ${d.at}  routing ${d.outcome}${d.expert ? ` ${d.expert}` : ''}: ${d.reason}\n`);
+        for (const o of requestView.opinions) io.stdout.write(`  ${o.at}  opinion version ${o.version}${o.expert ? ` by ${o.expert}` : ''}\n`);
       }
       io.stdout.write('history:\n');
       for (const h of view.history) io.stdout.write(`  ${h.at}  ${(h.from ?? '-').padEnd(12)} → ${h.to.padEnd(13)} ${h.detail ?? ''}\n`);

@@ -167,7 +167,7 @@ export async function startSmtpIntake(o: IntakeOptions): Promise<SmtpIntake> {
       const at = addr.lastIndexOf('@');
       if (at <= 0) return callback(smtpReply('BAD_ADDRESS'));
       if (addr.slice(at + 1) !== o.domain.toLowerCase()) return callback(smtpReply('RELAY_DENIED'));
-      if (!hosted.has(addr)) return callback(smtpReply('UNKNOWN_USER'));
+      if (!isHosted(hosted, addr, at)) return callback(smtpReply('UNKNOWN_USER'));
       if (session.envelope.rcptTo.length >= o.maxRecipients) return callback(smtpReply('TOO_MANY_RECIPIENTS'));
       callback();
     },
@@ -253,4 +253,14 @@ export async function startSmtpIntake(o: IntakeOptions): Promise<SmtpIntake> {
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     },
   };
+}
+
+/**
+ * A hosted address, or a sub-address of one (RFC 5233: `gateway+req-123@domain` for `gateway@domain`): the gateway
+ * gives each request its own reply address that way. `at` is the index of the @ in `addr` (lower case).
+ */
+export function isHosted(hosted: ReadonlySet<string>, addr: string, at: number): boolean {
+  if (hosted.has(addr)) return true;
+  const plus = addr.indexOf('+');
+  return plus > 0 && plus < at && hosted.has(`${addr.slice(0, plus)}${addr.slice(at)}`);
 }

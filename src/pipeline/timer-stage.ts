@@ -1,0 +1,75 @@
+/**
+ * The timer stage: the events of the expert's clock (src/pipeline/assignment-clock.ts finds them, the sweep
+ * stores them as messages).
+ * - remind: the expert is reminded of the deadline;
+ * - expire: the deadline passed without an opinion: the request is withdrawn from the expert and reassigned to
+ *   the next eligible one (or waits), the requester and the expert told.
+ * An event about an assignment that has ended meanwhile (answered, reassigned) changes nothing.
+ */
+import { localDate } from '../policy/local-date.ts';
+import type { MessageWork, StepResult } from '../store/messages.ts';
+import { TIMER_STATE } from '../store/timer-events.ts';
+import type { TimerEvent } from './assignment-clock.ts';
+import { assignRequest, replyAddressOf } from './assign-request.ts';
+import { buildAnswerOutbox } from './build-answer-outbox.ts';
+import { buildMail } from '../mime/build-mail.ts';
+import { buildSealedOutbox } from './build-sealed-outbox.ts';
+import type { StoredRequest } from './decide-stage.ts';
+import { loopText } from './loop-texts.ts';
+import type { PipelineContext } from './pipeline-context.ts';
+import { ASSIGNED_STATES } from './relay-stage.ts';
+import { gatewayAsExpert } from './route-stage.ts';
+
+export const TIMER_FROM_STATE = TIMER_STATE;
+
+export function runTimerStage(msg: MessageWork, ctx: PipelineContext): StepResult {
+  const event = JSON.parse(msg.raw.toString('utf8')) as TimerEvent;
+  const row = ctx.findRequest(event.request);
+  const running = row && ASSIGNED_STATES.includes(row.state) && row.state !== 'information-requested' && row.assignedAt?.getTime() === event.assignedAt;
+  if (!row || !running) return { state: 'timer-done', detail: `${event.event} for ${event.request}: the assignment has ended, nothing to do` };
+  const language = ctx.pack.language;
+  const due = row.dueAt ? localDate(row.dueAt, ctx.pack.timeZone) : '?';
+  const expertAddress = row.expertAddress!;
+  const mailExpert = (kind: string, subject: string, text: string) => {
+    const cert = ctx.encryptionCert(expertAddress, ctx.now());
+    if (!cert) return [];
+    const messageId = `<${kind}-${row.id}-${msg.id}@${ctx.domain}>`;
+    const inner = buildMail({ from: ctx.gatewayAddress, to: expertAddress, subject, messageId, date: ctx.now(), headers: { 'Reply-To': replyAddressOf(ctx, row.id) }, text });
+    return [buildSealedOutbox(ctx, { kind, idempotencyKey: `${kind}:${row.id}:${msg.id}`, sourceMessage: msg.id, messageId, to: expertAddress, recipientCert: cert, inner })];
+  };
+  if (event.event === 'remind') {
+    return {
+      state: 'timer-done',
+      detail: `request ${row.id}: reminder ${(event.reminder ?? 0) + 1} to ${row.expert} (due ${due})`,
+      requestUpdate: { id: row.id, state: row.state, fromStates: [row.state], set: { remindersSent: (event.reminder ?? 0) + 1 } },
+      outbox: mailExpert('reminder', loopText(language, 'reminderSubject', { id: row.id, due }), loopText(language, 'reminder', { id: row.id, due })),
+    };
+  }
+  const { request, reply } = row.canonical as StoredRequest;
+  const ref = request.ids.sender?.value ?? row.id;
+  const a = assignRequest(ctx, row, request, {
+    sourceMessage: msg.id,
+    excluded: [...ctx.excludedExperts(row.id), row.expert!],
+    fromStates: [row.state],
+    note: loopText(language, 'reassigned', { ref, why: 'deadline' }),
+  });
+  const told = buildAnswerOutbox(ctx, {
+    request,
+    reply,
+    sourceMessage: msg.id,
+    answer: { kind: 'accepted', at: ctx.now().toISOString(), expert: gatewayAsExpert(ctx), id: `reassigned-${row.id}-${msg.id}` },
+    subject: loopText(language, 'reassignedSubject', { id: row.id }),
+    text: a.decision.outcome === 'assigned' ? loopText(language, 'reassigned', { ref, why: 'deadline' }) : loopText(language, 'waiting', { ref, why: 'deadline' }),
+    kind: 'notice-reassigned',
+    idempotencyKey: `notice:reassigned:${row.id}:${msg.id}`,
+    dialectAnswer: false,
+  });
+  return {
+    state: 'timer-done',
+    detail: `request ${row.id}: deadline passed for ${row.expert}; ${a.detail}`,
+    requestUpdate: a.requestUpdate,
+    routingDecisions: [{ request: row.id, outcome: 'expired', expert: row.expert, reason: `no opinion by ${due}` }, ...a.routingDecisions],
+    outbox: [...mailExpert('withdrawn', loopText(language, 'withdrawnSubject', { id: row.id }), loopText(language, 'withdrawn', { id: row.id, why: `deadline ${due}` })), ...a.outbox, ...(told ? [told] : [])],
+    ...(a.decision.outcome === 'assigned' ? {} : { alert: `request ${row.id}: deadline passed and no other expert available` }),
+  };
+}
