@@ -15,6 +15,7 @@ import { smimeOpenCommand } from './smime-open.ts';
 import { smimeSealCommand } from './smime-seal.ts';
 import { payloadParseCommand } from './payload-parse.ts';
 import { quotaShowCommand } from './quota-show.ts';
+import { statusCommand } from './status.ts';
 import { policyCheckCommand } from './policy-check.ts';
 import { directoryImportCommand } from './directory-import.ts';
 import { directoryShowCommand } from './directory-show.ts';
@@ -40,6 +41,7 @@ export const commands: Command[] = [
   payloadParseCommand,
   policyCheckCommand,
   quotaShowCommand,
+  statusCommand,
   directoryImportCommand,
   directoryShowCommand,
   directorySearchCommand,
