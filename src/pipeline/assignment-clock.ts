@@ -31,7 +31,8 @@ export function answerDueAt(at: Date, pack: RulePack): Date {
 export interface TimerEvent {
   /** the idempotency key: one event of each kind per assignment (and reminder) */
   key: string;
-  event: 'remind' | 'expire';
+  /** undeliverable: the forward to the expert failed for good, or its processed MDN never came */
+  event: 'remind' | 'expire' | 'undeliverable';
   request: string;
   /** the assignment it is about (its start, ms), so that an event outlived by a reassignment is ignored */
   assignedAt: number;
@@ -68,4 +69,16 @@ export function findDueTimers(rows: readonly RunningAssignment[], now: Date, rem
     if (due >= r.remindersSent) out.push({ key: `timer:remind:${r.id}:${start}:${due}`, event: 'remind', request: r.id, assignedAt: start, reminder: due });
   }
   return out;
+}
+
+/**
+ * The event for a forward to an expert that could not be delivered (a permanent failure, retries given up, or no
+ * processed MDN in time): its request and assignment are read from the forward's Message-ID
+ * (`<fwd-REQUEST-EXPERT-ASSIGNEDAT@domain>`, see assign-request.ts). Undefined for any other outgoing mail.
+ */
+export function undeliverableEvent(outbox: { id: string; kind: string; messageId: string }): TimerEvent | undefined {
+  if (outbox.kind !== 'forward') return undefined;
+  const m = /^<fwd-(req-[0-9a-z]+)-.+-(\d+)@[^>]+>$/.exec(outbox.messageId);
+  if (!m) return undefined;
+  return { key: `timer:undeliverable:${outbox.id}`, event: 'undeliverable', request: m[1]!, assignedAt: Number(m[2]) };
 }

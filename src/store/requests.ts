@@ -191,9 +191,11 @@ export function listRoutingDecisions(db: Db, request: string): { at: Date; outco
   );
 }
 
-/** The experts who declined a request or let its deadline pass (not to be asked again). */
+/** The experts who declined a request, let its deadline pass or could not be reached (not to be asked again). */
 export function excludedExperts(db: Db, request: string): string[] {
-  return (stmt(db, "SELECT DISTINCT expert FROM routing_decisions WHERE request = ? AND outcome IN ('declined', 'expired') AND expert IS NOT NULL").all(request) as { expert: string }[]).map((r) => r.expert);
+  return (stmt(db, "SELECT DISTINCT expert FROM routing_decisions WHERE request = ? AND outcome IN ('declined', 'expired', 'unreachable') AND expert IS NOT NULL").all(request) as { expert: string }[]).map(
+    (r) => r.expert,
+  );
 }
 
 export interface OpinionInsert {
