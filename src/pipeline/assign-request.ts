@@ -122,15 +122,16 @@ export function assignRequest(
       detail: `request ${row.id} waiting: no certificate for ${expert.id}`,
     };
   }
-  const n = (ctx.excludedExperts(row.id).length + opts.excluded.length) | 0;
+  // the Message-ID names the request and the assignment (see undeliverableEvent in assignment-clock.ts)
   const messageId = `<fwd-${row.id}-${expert.id}-${at.getTime()}@${ctx.domain}>`;
+  const attachments = requestAttachments(ctx.requestContent(row.message));
   const { subject, text } = buildForwardText({
     request,
     requestId: row.id,
     language: pack.language,
     due,
     help: buildReplyHelp(pack.language),
-    attachments: requestAttachments(ctx.requestContent(row.message)),
+    attachments,
     ...(opts.note ? { note: opts.note } : {}),
   });
   const inner = buildMail({
@@ -141,7 +142,7 @@ export function assignRequest(
     date: at,
     headers: { 'Reply-To': replyAddressOf(ctx, row.id), 'Disposition-Notification-To': ctx.gatewayAddress },
     text,
-    attachments: requestAttachments(ctx.requestContent(row.message)),
+    attachments,
   });
   return {
     decision,
@@ -155,7 +156,7 @@ export function assignRequest(
     outbox: [
       buildSealedOutbox(ctx, {
         kind: 'forward',
-        idempotencyKey: `forward:${row.id}:${expert.id}:${n}`,
+        idempotencyKey: `forward:${row.id}:${expert.id}:${at.getTime()}`,
         sourceMessage: opts.sourceMessage,
         messageId,
         to: expert.address,
