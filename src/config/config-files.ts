@@ -11,7 +11,7 @@ import { formatSettingPath } from './issue-problems.ts';
 type Relay = NonNullable<Config['outbound']['smartHost']>;
 
 /** The sections that name files the daemon reads. */
-export type FileSections = Partial<Pick<Config, 'tls' | 'smime' | 'outbound'>>;
+export type FileSections = Partial<Pick<Config, 'tls' | 'smime' | 'outbound' | 'billing'>>;
 
 export interface NamedFile {
   /** the setting, dotted: smime.keys.0.cert */
@@ -51,6 +51,14 @@ export function listConfigFiles(sections: FileSections): NamedFile[] {
   if (sections.outbound) {
     if (sections.outbound.smartHost) out.push(...relayFiles(sections.outbound.smartHost, ['outbound', 'smartHost']));
     for (const [domain, relay] of Object.entries(sections.outbound.routes)) out.push(...relayFiles(relay, ['outbound', 'routes', domain]));
+  }
+  if (sections.billing?.enabled) {
+    const insurer = sections.billing.insurer;
+    insurer.ca.forEach((f, i) => add(['billing', 'insurer', 'ca', i], f));
+    if (insurer.clientCert) {
+      add(['billing', 'insurer', 'clientCert', 'cert'], insurer.clientCert.cert);
+      add(['billing', 'insurer', 'clientCert', 'key'], insurer.clientCert.key);
+    }
   }
   return out;
 }
@@ -109,6 +117,14 @@ export function resolveConfigPaths(config: Config, baseDir: string): Config {
       ...config.outbound,
       smartHost: config.outbound.smartHost ? resolveRelay(config.outbound.smartHost, baseDir) : null,
       routes: Object.fromEntries(Object.entries(config.outbound.routes).map(([d, r]) => [d, resolveRelay(r, baseDir)])),
+    },
+    billing: {
+      ...config.billing,
+      insurer: {
+        ...config.billing.insurer,
+        ca: config.billing.insurer.ca.map(abs),
+        clientCert: config.billing.insurer.clientCert ? { cert: abs(config.billing.insurer.clientCert.cert), key: abs(config.billing.insurer.clientCert.key) } : null,
+      },
     },
   };
 }

@@ -144,6 +144,33 @@ const PolicySchema = z.strictObject({
     .describe('The rule pack of the programme: a shipped one (fr-teleexpertise, br-telessaude, ru-federal-centres, vn-hub-spoke, generic) or the path of a JSON pack file.'),
 });
 
+const InsurerIdentifierSchema = z.strictObject({
+  system: z.string().min(1).describe("The system of the insurer's identifier (a URI, urn:oid: for an OID)."),
+  value: z.string().min(1).describe("The insurer's identifier in that system."),
+});
+
+const InsurerSchema = z.strictObject({
+  baseUrl: z.url().default('http://127.0.0.1:8090/fhir').describe("The insurer's FHIR R4 base URL (https in production)."),
+  mode: z.enum(['submit', 'transaction']).default('submit').describe('How claims are sent: POST Claim/$submit (the ClaimResponse comes back), or a transaction Bundle with a conditional create of the Claim by its identifier.'),
+  name: z.string().min(1).default('Assurance Maladie').describe('The insurer, as named in the claims (the Organization of Claim.insurer and Coverage.payor).'),
+  identifier: InsurerIdentifierSchema.default({ system: 'urn:txgate:insurer', value: 'assurance-maladie' }).describe("The insurer's identifier in the claims."),
+  ca: z.array(filePath()).default([]).describe("PEM files of CAs trusted for the insurer's TLS certificate (default: the system's)."),
+  clientCert: ClientCertSchema.nullable().default(null).describe('The client certificate presented to the insurer (mutual TLS); null for none.'),
+  timeoutMs: positiveInt().default(30_000).describe('The longest wait for the insurer to answer one submission, in milliseconds.'),
+});
+
+const BillingRetrySchema = z.strictObject({
+  initialDelayMs: positiveInt().default(60_000).describe('The wait before the first retry of a claim the insurer did not take, in milliseconds (doubling after each attempt).'),
+  maxDelayMs: positiveInt().default(3_600_000).describe('The longest wait between two submissions of a claim, in milliseconds.'),
+  giveUpAfterMs: positiveInt().default(604_800_000).describe('After this long without an answer a claim is set to error for the operator (who may resend it), in milliseconds.'),
+});
+
+const BillingSchema = z.strictObject({
+  enabled: z.boolean().default(false).describe('Whether claims are built when an opinion is delivered, and sent to the insurer.'),
+  insurer: InsurerSchema.default(InsurerSchema.parse({})).describe('The insurer that receives the FHIR Claim bundles.'),
+  retry: BillingRetrySchema.default(BillingRetrySchema.parse({})).describe('When claims the insurer did not take are sent again.'),
+});
+
 /** The configuration object before the derived defaults (addresses, gatewayAddress) are filled in. */
 export const ConfigObjectSchema = z.strictObject({
   domain: domainName().default(DEFAULT_DOMAIN).describe('The mail domain the gateway hosts.'),
@@ -159,6 +186,7 @@ export const ConfigObjectSchema = z.strictObject({
   pipeline: PipelineSchema.default(PipelineSchema.parse({})).describe('The workers that carry messages through the stages.'),
   blobs: BlobsSchema.default(BlobsSchema.parse({})).describe('The document store.'),
   policy: PolicySchema.default(PolicySchema.parse({})).describe('The rules requests are admitted or refused by.'),
+  billing: BillingSchema.default(BillingSchema.parse({})).describe('Claims to the insurer (FHIR Claim bundles), exactly once.'),
 });
 
 type ConfigObject = z.output<typeof ConfigObjectSchema>;

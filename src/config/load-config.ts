@@ -48,6 +48,8 @@ function validSections(input: Record<string, unknown>): FileSections {
   if (smime.success) sections.smime = smime.data;
   const outbound = shape.outbound.safeParse(input.outbound);
   if (outbound.success) sections.outbound = outbound.data;
+  const billing = shape.billing.safeParse(input.billing);
+  if (billing.success) sections.billing = billing.data;
   return sections;
 }
 

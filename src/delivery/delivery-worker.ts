@@ -5,6 +5,7 @@
  * permanent ones stop at once. Each row keeps its bytes and Message-ID, so a retry sends the same message.
  */
 import type { Logger } from '../log/logger.ts';
+import { startRowWorker } from '../workers/start-row-worker.ts';
 import { domainOf } from '../mime/addresses.ts';
 import type { Db } from '../store/open-database.ts';
 import { claimOutbox, claimOutboxRows, markOutboxFailed, markOutboxRetry, markOutboxSent, type OutboxWork } from '../store/outbox.ts';
@@ -82,64 +83,19 @@ export async function deliverRow(o: DeliveryOptions, row: OutboxWork): Promise<v
 }
 
 export function startDeliveryWorker(o: DeliveryOptions): DeliveryWorker {
-  let running = true;
-  const waiters = new Set<() => void>();
-  const wake = () => {
-    for (const w of [...waiters]) w();
-  };
-  const idle = () =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        waiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, o.pollMs);
-      waiters.add(done);
-    });
-  const inFlight = new Set<Promise<void>>();
-  const start = (row: OutboxWork) => {
-    const p: Promise<void> = deliverRow(o, row)
-      .catch((err: unknown) => o.log.error('delivery worker error', { error: (err as Error).message }))
-      .finally(() => {
-        inFlight.delete(p);
-        wake();
-      });
-    inFlight.add(p);
-  };
-  const loop = async () => {
-    while (running) {
-      let claimed = 0;
-      const free = Math.max(1, o.concurrency) - inFlight.size;
-      if (free > 0) {
-        try {
-          const rows = claimOutboxRows(o.db, o.now(), o.leaseMs, o.owner, free);
-          claimed = rows.length;
-          for (const row of rows) start(row);
-        } catch (err) {
-          o.log.error('delivery worker error', { error: (err as Error).message });
-        }
-      }
-      // woken when a delivery ends or a step wrote rows; else polls
-      if (claimed === 0 || inFlight.size >= o.concurrency) await idle();
-    }
-  };
-  const looping = loop();
+  const worker = startRowWorker<OutboxWork>({
+    claim: (limit) => claimOutboxRows(o.db, o.now(), o.leaseMs, o.owner, limit),
+    handle: (row) => deliverRow(o, row),
+    concurrency: o.concurrency,
+    pollMs: o.pollMs,
+    log: o.log,
+    name: 'delivery worker',
+  });
   return {
-    wake,
+    ...worker,
     async stop() {
-      running = false;
-      wake();
-      await looping;
-      await Promise.all(inFlight);
+      await worker.stop();
       o.pool?.close();
-    },
-    async drain() {
-      for (;;) {
-        const rows = claimOutboxRows(o.db, o.now(), o.leaseMs, o.owner, Math.max(1, o.concurrency));
-        if (rows.length === 0 && inFlight.size === 0) return;
-        await Promise.all([...rows.map((row) => deliverRow(o, row)), ...inFlight]);
-      }
     },
   };
 }

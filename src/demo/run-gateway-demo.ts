@@ -1,7 +1,8 @@
 /**
  * The whole job, for real, on loopback: a fresh workspace (a development PKI, a configuration, a practitioner
  * directory imported from a CSV), the gateway started, and its peers played by the demo: a GP sending a request by
- * secure mail, a cardiologist's mailbox that decrypts it, accepts and answers, and the refused cases (a fifth request
+ * secure mail, a cardiologist's mailbox that decrypts it, accepts and answers, the development insurer receiving the
+ * claims as FHIR Claim bundles, and the refused cases (a fifth request
  * for the same patient in the year, an ineligible pair, an unknown signer). Every step is timed and checked; the
  * result says whether each happened as expected.
  */
@@ -26,6 +27,8 @@ import { sealMessage } from '../smime/seal-message.ts';
 import { getMessage } from '../store/messages.ts';
 import { openDatabase } from '../store/open-database.ts';
 import { findRequestByMessage, getRequest, type RequestRow } from '../store/requests.ts';
+import { startDevInsurer, type DevInsurer } from '../billing/dev-insurer.ts';
+import { listClaims } from '../store/claims.ts';
 import { startDemoMailboxes, type DemoMailboxes } from './demo-mailboxes.ts';
 
 const DOMAIN = 'txgate.localhost';
@@ -113,6 +116,7 @@ export async function runGatewayDemo(o: GatewayDemoOptions): Promise<GatewayDemo
   let cardio2!: DevParty;
   let outsider!: DevParty;
   let mailboxes: DemoMailboxes | undefined;
+  let insurer: DevInsurer | undefined;
   let gw: Gateway | undefined;
   let pkiDir = '';
 
@@ -171,10 +175,12 @@ export async function runGatewayDemo(o: GatewayDemoOptions): Promise<GatewayDemo
     return 'done';
   });
 
-  await step('the peers\' mail servers and the gateway start on loopback', 'listening', async () => {
+  await step("the peers' mail servers, the insurer (FHIR) and the gateway start on loopback", 'listening', async () => {
     mailboxes = await startDemoMailboxes({ key: readFileSync(join(pkiDir, 'gateway.key.pem')), cert: readFileSync(join(pkiDir, 'gateway.crt.pem')) });
-    const json = JSON.parse(readFileSync(configFile, 'utf8')) as { outbound: { smartHost: { port: number } } };
+    insurer = await startDevInsurer({ port: 0 });
+    const json = JSON.parse(readFileSync(configFile, 'utf8')) as { outbound: { smartHost: { port: number } }; billing?: unknown };
     json.outbound.smartHost.port = mailboxes.port;
+    json.billing = { enabled: true, insurer: { baseUrl: insurer.url, name: 'Assurance Maladie (development insurer)' }, retry: { initialDelayMs: 200, maxDelayMs: 1000 } };
     writeFileSync(configFile, JSON.stringify(json, null, 2));
     const loaded = loadConfig(configFile);
     if (!loaded.ok) return loaded.problems.map((p) => `${p.path}: ${p.message}`).join('; ');
@@ -269,6 +275,14 @@ export async function runGatewayDemo(o: GatewayDemoOptions): Promise<GatewayDemo
     log(`    attached: ${m.files.join(', ')}`);
     return m.files.includes('patient-record.json') && m.files.includes('compte-rendu.pdf') ? 'received' : `files: ${m.files.join(', ')}`;
   });
+  await step('the insurer receives the TE2 and RQD claims (FHIR Claim/$submit)', 'RQD complete, TE2 complete', () => {
+    const claims = listClaims(g.db, { request: requestId });
+    for (const c of claims) log(`    ${c.actCode}: ${c.state}, ClaimResponse outcome ${c.outcome ?? '-'} (${c.id})`);
+    return claims
+      .map((c) => `${c.actCode} ${c.state === 'submitted' ? (c.outcome ?? '?') : c.state}`)
+      .sort()
+      .join(', ');
+  });
 
   log('\nWhat the rules refuse, each with its stable code, the requester told in French:');
   await step('three more requests for the same patient this year are admitted', 'routed routed routed', async () => {
@@ -311,11 +325,13 @@ export async function runGatewayDemo(o: GatewayDemoOptions): Promise<GatewayDemo
     if (o.keep && gw && mailboxes) {
       const g2 = gw;
       const m2 = mailboxes;
-      log(`\nThe gateway keeps running: SMTP on 127.0.0.1:${g2.smtpPort} (STARTTLS, the CA in ${join(workspace, 'pki', 'ca.crt.pem')}). Ctrl-C to stop.`);
-      return { ...result, gateway: g2, stop: async () => { await g2.stop(); await m2.close(); } };
+      const i2 = insurer;
+      log(`\nThe gateway keeps running: SMTP on 127.0.0.1:${g2.smtpPort} (STARTTLS, the CA in ${join(workspace, 'pki', 'ca.crt.pem')}); the insurer at ${i2?.url}. Ctrl-C to stop.`);
+      return { ...result, gateway: g2, stop: async () => { await g2.stop(); await m2.close(); await i2?.close(); } };
     }
     await gw?.stop();
     await mailboxes?.close();
+    await insurer?.close();
     return result;
   }
 }

@@ -28,6 +28,9 @@ import { listRunningAssignments } from '../store/requests.ts';
 import { storeTimerEvents } from '../store/timer-events.ts';
 import { findDueTimers } from '../pipeline/assignment-clock.ts';
 import { ASSIGNED_STATES } from '../pipeline/relay-stage.ts';
+import { startClaimWorker, type ClaimWorker } from '../billing/claim-worker.ts';
+import { createInsurerDispatcher, type Dispatcher } from '../billing/insurer-dispatcher.ts';
+import { releaseStaleClaimLeases } from '../store/claims.ts';
 
 export interface GatewayOptions {
   log: Logger;
@@ -115,6 +118,9 @@ export async function startGateway(config: Config, o: GatewayOptions): Promise<G
   const threadCount = stageThreadCount(config);
   const threads: StageThreads | undefined = threadCount > 0 ? startStageThreads(config, threadCount, log, buildTrustMaterial(ctx.trust)) : undefined;
 
+  releaseStaleClaimLeases(db);
+  let claims: ClaimWorker | undefined;
+  let insurerDispatcher: Dispatcher | undefined;
   let delivery: DeliveryWorker | undefined;
   const workers: Workers = startPipelineWorkers({
     db,
@@ -131,6 +137,7 @@ export async function startGateway(config: Config, o: GatewayOptions): Promise<G
     log,
     onStep: (_id, r) => {
       if (r.outbox?.length) delivery?.wake();
+      if (r.claims?.length) claims?.wake();
     },
   });
   delivery = startDeliveryWorker({
@@ -148,6 +155,23 @@ export async function startGateway(config: Config, o: GatewayOptions): Promise<G
     now,
     log,
   });
+
+  // billing: claims to the insurer, sent from the claims table (written with the step that delivered the opinion)
+  if (config.billing.enabled) {
+    const insurer = config.billing.insurer;
+    const dispatcher = (insurerDispatcher = await createInsurerDispatcher({ ca: insurer.ca, clientCert: insurer.clientCert, timeoutMs: insurer.timeoutMs }));
+    claims = startClaimWorker({
+      db,
+      insurer: { baseUrl: insurer.baseUrl, mode: insurer.mode, timeoutMs: insurer.timeoutMs, dispatcher },
+      retry: config.billing.retry,
+      concurrency: 4,
+      leaseMs: Math.max(config.pipeline.leaseMs, insurer.timeoutMs * 2),
+      pollMs: config.pipeline.pollMs,
+      owner,
+      now,
+      log,
+    });
+  }
 
   // group commit: the messages whose DATA ended in the same turn of the event loop share one flush to disk
   const storeBatched = batchCalls((batch: IntakeMessage[]) =>
@@ -245,12 +269,15 @@ export async function startGateway(config: Config, o: GatewayOptions): Promise<G
       await workers.stop();
       await threads?.stop();
       await delivery?.stop();
+      await claims?.stop();
+      await insurerDispatcher?.close();
       db.close();
       log.info('stopped');
     },
     async drain() {
       await workers.drain();
       await delivery?.drain();
+      await claims?.drain();
     },
     sweepTimers,
   };

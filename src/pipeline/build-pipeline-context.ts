@@ -52,6 +52,7 @@ export function buildPipelineContext(config: Config, db: Db, now: () => Date, lo
     newId: (prefix) => newId(prefix, now().getTime()),
     findOutboxByMessageId: (id) => findOutboxByMessageId(db, id),
     pack: pack.value,
+    ...(config.billing.enabled ? { billing: { insurer: { name: config.billing.insurer.name, identifier: config.billing.insurer.identifier } } } : {}),
     storeDocument: (bytes) => storeBlobSync(config.blobs.dir, bytes, { maxBytes: config.blobs.maxBytes }),
     findRequestByMessage: (message) => findRequestByMessage(db, message),
     findRequestsBySenderRef: (ref) => findRequestsBySenderRef(db, ref),
@@ -92,5 +93,5 @@ export function buildPipelineContext(config: Config, db: Db, now: () => Date, lo
 
 function personOf(r: PractitionerRecord | undefined): DirectoryPerson | undefined {
   if (!r) return undefined;
-  return { id: r.id, addresses: r.addresses, specialties: r.specialties, ...(r.profession ? { profession: r.profession } : {}), ...(r.name ? { name: r.name } : {}) };
+  return { id: r.id, identifiers: r.identifiers, addresses: r.addresses, specialties: r.specialties, ...(r.profession ? { profession: r.profession } : {}), ...(r.name ? { name: r.name } : {}) };
 }

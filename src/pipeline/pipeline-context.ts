@@ -4,7 +4,7 @@ import type { TrustStore } from '../pki/trust-store.ts';
 import type { CertificateDirectory } from '../directory/certificate-folder.ts';
 import type { ContentCipher, KeyTransport } from '../smime/algorithms.ts';
 import type { GatewayKey } from '../smime/gateway-key.ts';
-import type { Coding, Practitioner } from '../domain/canonical-request.ts';
+import type { Coding, Identifier, Practitioner } from '../domain/canonical-request.ts';
 import type { ExpertCandidate } from '../routing/route-request.ts';
 import type { Result } from '../errors/result.ts';
 import type { StoredBlob } from '../payload/blob-store.ts';
@@ -58,11 +58,15 @@ export interface PipelineContext {
   latestOpinionVersion(requestId: string): number;
   /** [0, 1), for routing's ties */
   random(): number;
+  /** billing, when enabled: the insurer named in the claims built when an opinion is delivered */
+  billing?: { insurer: { name: string; identifier: { system: string; value: string } } };
 }
 
 /** A professional as the directory knows them. */
 export interface DirectoryPerson {
   id: string;
+  /** national identifiers (RPPS…): the billing numbers */
+  identifiers: Identifier[];
   addresses: string[];
   profession?: Coding;
   specialties: Coding[];

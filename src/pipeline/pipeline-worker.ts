@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../store/open-database.ts';
 import { claimMessages, completeMessageSteps, failMessageStep, quarantineExhausted, type CompletedStep, type MessageWork, type StepResult } from '../store/messages.ts';
 import type { Logger } from '../log/logger.ts';
+import { createIdle } from '../workers/create-idle.ts';
 
 export interface Stage<C> {
   /** the state a message must be in for this stage */
@@ -123,20 +124,7 @@ export function recordSteps<C>(o: WorkerOptions<C>, done: readonly { msg: Messag
 
 export function startPipelineWorkers<C>(o: WorkerOptions<C>): Workers {
   let running = true;
-  const waiters = new Set<() => void>();
-  const wake = () => {
-    for (const w of [...waiters]) w();
-  };
-  const idle = () =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        waiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, o.pollMs);
-      waiters.add(done);
-    });
+  const { idle, wake } = createIdle(o.pollMs);
   const workStates = o.stages.map((s) => s.from);
   let lastSweep = 0;
   // the batches whose stages are running elsewhere (drain waits for them)

@@ -8,6 +8,7 @@
  * - from anyone else, or a move the request's state does not allow: refused and recorded (`reply-refused`).
  * Pure apart from the injected context.
  */
+import { buildOpinionClaims } from '../billing/build-opinion-claims.ts';
 import type { Answer } from '../domain/answer.ts';
 import type { Practitioner } from '../domain/canonical-request.ts';
 import { buildMail, type MailAttachment } from '../mime/build-mail.ts';
@@ -75,12 +76,20 @@ function mailToExpert(ctx: PipelineContext, row: RequestRow, msg: MessageWork, k
 function expertOf(ctx: PipelineContext, row: RequestRow): Practitioner {
   const person: DirectoryPerson | undefined = row.expertAddress ? ctx.practitioner({ identifiers: [], address: row.expertAddress }) : undefined;
   return {
-    identifiers: [],
+    identifiers: person?.identifiers ?? [],
     ...(person?.name ? { name: person.name } : {}),
     ...(person?.profession ? { profession: person.profession } : {}),
     ...(person?.specialties[0] ? { specialty: person.specialties[0] } : {}),
     ...(row.expertAddress ? { address: row.expertAddress } : {}),
   };
+}
+
+/** The expert as billed: the directory's view (its identifiers are the billing numbers), else what the request said of them. */
+function billedExpert(ctx: PipelineContext, row: RequestRow, request: StoredRequest['request']): Practitioner {
+  const named = request.requested.expert;
+  const same = named?.address !== undefined && named.address.toLowerCase() === row.expertAddress?.toLowerCase();
+  const expert = expertOf(ctx, row);
+  return same && expert.identifiers.length === 0 ? { ...named, ...expert, identifiers: named.identifiers } : expert;
 }
 
 function fromExpert(msg: MessageWork, row: RequestRow, ctx: PipelineContext): StepResult {
@@ -177,11 +186,27 @@ function fromExpert(msg: MessageWork, row: RequestRow, ctx: PipelineContext): St
       });
       const kind = reply.verb === 'opinion' ? 'finalized' : 'corrected';
       const textKey = reply.verb === 'opinion' ? 'opinion' : 'correction';
+      // billing: the claims of the first opinion (not of corrections), written with the request's move to answered
+      const claims =
+        version === 1 && ctx.billing && verdict?.acts.length
+          ? buildOpinionClaims({
+              requestId: row.id,
+              request,
+              requestedAt: row.createdAt,
+              acts: verdict.acts,
+              expert: billedExpert(ctx, row, request),
+              insurer: ctx.billing.insurer,
+              at,
+              timeZone: ctx.pack.timeZone,
+              newId: (prefix) => ctx.newId(prefix),
+            })
+          : [];
       return {
         state: 'relayed',
         detail: `request ${row.id}: opinion version ${version} from ${row.expert} relayed`,
         requestUpdate: { id: row.id, state: 'answered', fromStates: ALLOWED[reply.verb], set: { pausedAt: null } },
         opinion: { request: row.id, version, expert: row.expert, message: msg.id, text: reply.text, documents: reply.documents.map((d) => d.attachment) },
+        ...(claims.length ? { claims } : {}),
         outbox: toRequester(
           `relay-${kind}`,
           loopText(language, textKey === 'opinion' ? 'opinionSubject' : 'correctionSubject', { id: row.id, version }),

@@ -9,6 +9,7 @@ import { insertOutbox, setOutboxTracking, type OutboxInsert } from './outbox.ts'
 import { recentBytes } from './recent-bytes.ts';
 import { insertOpinion, insertRequest, insertRoutingDecision, requestState, updateRequest, type OpinionInsert, type RequestInsert, type RequestUpdate, type RoutingDecisionInsert } from './requests.ts';
 import { releaseQuotaPlace, takeQuotaPlace, type QuotaTake } from './quota.ts';
+import { insertClaim, type ClaimInsert } from './claims.ts';
 
 /** Final states take no more work. */
 export const FINAL_MESSAGE_STATES = ['rejected', 'notification', 'unreadable', 'refused', 'status', 'cancelled', 'routed', 'relayed', 'reply-refused', 'timer-done', 'quarantined'] as const;
@@ -184,6 +185,8 @@ export interface StepResult {
   routingDecisions?: RoutingDecisionInsert[];
   /** an opinion version stored with the step */
   opinion?: OpinionInsert;
+  /** claims to the insurer, written with the request's move (a claim whose idempotency key exists is not written again) */
+  claims?: ClaimInsert[];
   /** when the message is due again (a stage that waits: the state unchanged, retried then); default now */
   nextAttemptAt?: Date;
   /** no history line (a wait that goes on: the state unchanged) */
@@ -250,6 +253,7 @@ function writeStep(db: Db, id: string, owner: string, fromState: string, result:
   if (moved) {
     for (const d of r.routingDecisions ?? []) insertRoutingDecision(db, d, now);
     if (r.opinion) insertOpinion(db, r.opinion, now);
+    for (const c of r.claims ?? []) insertClaim(db, c, now);
   }
   if (!(r.quiet && r.state === fromState)) stmt(db, 'INSERT INTO history (message, at, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?)').run(id, t, fromState, r.state, r.detail);
   for (const o of r.outbox ?? []) if (insertOutbox(db, o, now)) written.push(o);

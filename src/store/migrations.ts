@@ -219,4 +219,30 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (request, version)
   ) STRICT;
   `,
+  `
+  -- billing: one claim per billable act of a request, written with the step that delivered the opinion, then sent
+  -- to the insurer from here (leases, retries); the idempotency key is the Claim.identifier the insurer holds it by
+  CREATE TABLE claims (
+    id                TEXT PRIMARY KEY,
+    request           TEXT NOT NULL,
+    act_code          TEXT NOT NULL,
+    idempotency_key   TEXT NOT NULL UNIQUE,
+    bundle            TEXT NOT NULL,
+    state             TEXT NOT NULL,
+    attempts          INTEGER NOT NULL DEFAULT 0,
+    first_attempt_at  INTEGER,
+    next_attempt_at   INTEGER NOT NULL,
+    lease_until       INTEGER,
+    lease_owner       TEXT,
+    last_error        TEXT,
+    response          TEXT,
+    outcome           TEXT,
+    created_at        INTEGER NOT NULL,
+    updated_at        INTEGER NOT NULL,
+    submitted_at      INTEGER
+  ) STRICT;
+  CREATE INDEX claims_work ON claims(state, next_attempt_at);
+  CREATE INDEX claims_request ON claims(request);
+  CREATE INDEX claims_created ON claims(created_at);
+  `,
 ];

@@ -12,14 +12,14 @@ interface DemoJson {
 }
 
 describe('txgate demo', () => {
-  it('runs the loop by secure mail and the refused cases, exits 0 with every step as expected', async () => {
+  it('runs the loop by secure mail, the claims to the insurer and the refused cases, exits 0 with every step as expected', async () => {
     const r = await runTxgate(['demo', '--json']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const result = JSON.parse(r.stdout) as DemoJson;
     expect(result.steps.filter((s) => !s.ok)).toEqual([]);
     expect(result.steps.map((s) => s.got)).toEqual(
-      expect.arrayContaining(['routed', 'accepted', 'answered', 'received', 'POLICY_QUOTA_EXCEEDED', 'POLICY_PAIR_NOT_ELIGIBLE', 'SMIME_UNTRUSTED_SIGNER']),
+      expect.arrayContaining(['routed', 'accepted', 'answered', 'received', 'RQD complete, TE2 complete', 'POLICY_QUOTA_EXCEEDED', 'POLICY_PAIR_NOT_ELIGIBLE', 'SMIME_UNTRUSTED_SIGNER']),
     );
     expect(existsSync(result.database)).toBe(true);
     // the mails the peers received are there to look at

@@ -2,6 +2,9 @@ import type { Command } from '../command.ts';
 import { demoCommand } from './demo.ts';
 import { initCommand } from './init.ts';
 import { configCheckCommand } from './config-check.ts';
+import { claimsListCommand } from './claims-list.ts';
+import { claimsResendCommand } from './claims-resend.ts';
+import { claimsShowCommand } from './claims-show.ts';
 import { requestsListCommand } from './requests-list.ts';
 import { requestsShowCommand } from './requests-show.ts';
 import { serveCommand } from './serve.ts';
@@ -30,6 +33,9 @@ export const commands: Command[] = [
   serveCommand,
   requestsListCommand,
   requestsShowCommand,
+  claimsListCommand,
+  claimsShowCommand,
+  claimsResendCommand,
   certsInitCaCommand,
   certsIssueCommand,
   certsP12ExportCommand,

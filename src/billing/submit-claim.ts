@@ -1,0 +1,105 @@
+/**
+ * One submission of a claim bundle to the insurer with fhir-kit-client, classified:
+ * - `submit` mode: POST [base]/Claim/$submit with a Parameters resource whose `resource` parameter is the bundle
+ *   (r4-OperationDefinition-Claim-submit); the answer is a ClaimResponse (also read from a Parameters `return` or
+ *   a Bundle). The insurer must deduplicate by Claim.identifier and answer the same ClaimResponse to a resend.
+ * - `transaction` mode: the bundle's entries as a transaction, the Claim created conditionally
+ *   (`ifNoneExist: identifier=system|value`), so that a resend creates nothing new; the outcome is `queued`.
+ * Temporary: no answer, a timeout, 408, 429, 5xx. Permanent: any other 4xx.
+ */
+import { Client } from 'fhir-kit-client';
+import type { ClaimOutcome } from '../store/claims.ts';
+import type { Dispatcher } from './insurer-dispatcher.ts';
+
+export interface InsurerConnection {
+  baseUrl: string;
+  mode: 'submit' | 'transaction';
+  timeoutMs: number;
+  dispatcher?: Dispatcher;
+}
+
+export type SubmitOutcome =
+  | { status: 'submitted'; response: unknown; outcome: ClaimOutcome; errors: string[] }
+  | { status: 'temporary'; error: string }
+  | { status: 'permanent'; error: string; response?: unknown };
+
+type Json = Record<string, unknown>;
+
+/** The transaction form of a claim bundle: every entry created, the Claim only if none has its identifier. */
+export function toTransactionBundle(bundle: Json): Json {
+  const entries = (bundle.entry ?? []) as { fullUrl: string; resource: Json }[];
+  return {
+    resourceType: 'Bundle',
+    type: 'transaction',
+    entry: entries.map((e) => {
+      const r = e.resource;
+      const id = r.resourceType === 'Claim' ? ((r.identifier as { system: string; value: string }[] | undefined) ?? [])[0] : undefined;
+      return {
+        fullUrl: e.fullUrl,
+        resource: r,
+        request: { method: 'POST', url: String(r.resourceType), ...(id ? { ifNoneExist: `identifier=${encodeURIComponent(`${id.system}|${id.value}`)}` } : {}) },
+      };
+    }),
+  };
+}
+
+/** The ClaimResponse in what $submit returned (itself, a Parameters `return`, or the first in a Bundle). */
+export function findClaimResponse(answer: unknown): Json | undefined {
+  const a = answer as Json | undefined;
+  if (!a || typeof a !== 'object') return undefined;
+  if (a.resourceType === 'ClaimResponse') return a;
+  if (a.resourceType === 'Parameters') return findClaimResponse(((a.parameter ?? []) as { name?: string; resource?: unknown }[]).find((p) => p.name === 'return')?.resource);
+  if (a.resourceType === 'Bundle') {
+    for (const e of (a.entry ?? []) as { resource?: unknown }[]) {
+      const found = findClaimResponse(e.resource);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** The errors a ClaimResponse carries (error[].code), as text. */
+export function claimResponseErrors(cr: Json): string[] {
+  return ((cr.error ?? []) as { code?: { coding?: { code?: string; display?: string }[]; text?: string } }[]).map(
+    (e) => e.code?.text ?? e.code?.coding?.map((c) => [c.code, c.display].filter(Boolean).join(' ')).join(', ') ?? 'error',
+  );
+}
+
+const OUTCOMES: ClaimOutcome[] = ['complete', 'error', 'partial', 'queued'];
+
+function describe(data: unknown): string {
+  const d = data as Json | undefined;
+  if (d?.resourceType === 'OperationOutcome') {
+    return ((d.issue ?? []) as { severity?: string; code?: string; diagnostics?: string; details?: { text?: string } }[])
+      .map((i) => `${i.severity ?? ''} ${i.code ?? ''}: ${i.details?.text ?? i.diagnostics ?? ''}`.trim())
+      .join('; ');
+  }
+  return typeof data === 'string' ? data.slice(0, 300) : JSON.stringify(data ?? '').slice(0, 300);
+}
+
+export async function submitClaimBundle(conn: InsurerConnection, bundle: unknown): Promise<SubmitOutcome> {
+  const client = new Client({ baseUrl: conn.baseUrl, requestOptions: conn.dispatcher ? { dispatcher: conn.dispatcher } : {} });
+  const options = { signal: AbortSignal.timeout(conn.timeoutMs) };
+  try {
+    if (conn.mode === 'transaction') {
+      const response = await client.transaction({ body: toTransactionBundle(bundle as Json) as never, options });
+      return { status: 'submitted', response, outcome: 'queued', errors: [] };
+    }
+    const input = { resourceType: 'Parameters', parameter: [{ name: 'resource', resource: bundle }] };
+    const answer = await client.operation({ name: '$submit', resourceType: 'Claim', method: 'POST', input: input as never, options });
+    const cr = findClaimResponse(answer);
+    if (!cr) return { status: 'permanent', error: `the insurer answered no ClaimResponse (${describe(answer)})`, response: answer };
+    const outcome = OUTCOMES.includes(cr.outcome as ClaimOutcome) ? (cr.outcome as ClaimOutcome) : 'queued';
+    return { status: 'submitted', response: cr, outcome, errors: claimResponseErrors(cr) };
+  } catch (err) {
+    const e = err as Error & { response?: { status?: number; data?: unknown }; cause?: { code?: string; message?: string } };
+    const status = e.response?.status;
+    if (status === undefined) {
+      const why = e.name === 'TimeoutError' || e.name === 'AbortError' ? `no answer within ${conn.timeoutMs} ms` : `${e.message}${e.cause ? ` (${e.cause.code ?? e.cause.message ?? ''})` : ''}`;
+      return { status: 'temporary', error: `BILLING_UNREACHABLE: ${why}` };
+    }
+    const text = `HTTP ${status}: ${describe(e.response?.data)}`;
+    if (status === 408 || status === 429 || status >= 500) return { status: 'temporary', error: `BILLING_TEMPORARY: ${text}` };
+    return { status: 'permanent', error: `BILLING_REFUSED: ${text}`, response: e.response?.data };
+  }
+}

@@ -1,0 +1,56 @@
+import { getClaim } from '../../store/claims.ts';
+import { openDatabase } from '../../store/open-database.ts';
+import { flag, type Command } from '../command.ts';
+import { databasePathFrom } from '../database-path.ts';
+
+export const claimsShowCommand: Command = {
+  path: ['claims', 'show'],
+  summary: 'show one claim: its state, the bundle sent and the ClaimResponse',
+  positionals: 'ID',
+  options: {
+    config: { type: 'string', value: 'FILE', description: 'the configuration file (default: $TXGATE_CONFIG)' },
+    db: { type: 'string', value: 'FILE', description: 'the database file, instead of --config' },
+    json: { type: 'boolean', description: 'as one JSON object' },
+  },
+  async run(values, positionals, io) {
+    const id = positionals[0];
+    if (!id || positionals.length > 1) {
+      io.stderr.write('txgate claims show: give one ID\n');
+      return 2;
+    }
+    const db = openDatabase(databasePathFrom(values));
+    try {
+      const c = getClaim(db, id);
+      if (!c) {
+        io.stderr.write(`txgate claims show: no claim ${id}\n`);
+        return 1;
+      }
+      const view = {
+        id: c.id,
+        request: c.request,
+        act: c.actCode,
+        identifier: c.idempotencyKey,
+        state: c.state,
+        outcome: c.outcome ?? null,
+        attempts: c.attempts,
+        lastError: c.lastError ?? null,
+        createdAt: c.createdAt.toISOString(),
+        submittedAt: c.submittedAt?.toISOString() ?? null,
+        bundle: c.bundle,
+        response: c.response ?? null,
+      };
+      if (flag(values, 'json')) {
+        io.stdout.write(`${JSON.stringify(view)}\n`);
+        return 0;
+      }
+      io.stdout.write(`${c.id}  ${c.state}  ${c.actCode} of request ${c.request}  identifier ${c.idempotencyKey}\n`);
+      io.stdout.write(`created ${view.createdAt}, attempts ${c.attempts}${view.submittedAt ? `, submitted ${view.submittedAt}` : ''}${c.outcome ? `, outcome ${c.outcome}` : ''}\n`);
+      if (c.lastError) io.stdout.write(`last error:\n  ${c.lastError.split('\n').join('\n  ')}\n`);
+      io.stdout.write(`bundle:\n${JSON.stringify(c.bundle, null, 2)}\n`);
+      io.stdout.write(`response:\n${c.response === undefined ? '(none yet)' : JSON.stringify(c.response, null, 2)}\n`);
+      return 0;
+    } finally {
+      db.close();
+    }
+  },
+};
