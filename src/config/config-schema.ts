@@ -171,6 +171,12 @@ const BillingSchema = z.strictObject({
   retry: BillingRetrySchema.default(BillingRetrySchema.parse({})).describe('When claims the insurer did not take are sent again.'),
 });
 
+const OpsSchema = z.strictObject({
+  enabled: z.boolean().default(true).describe('Whether the operator endpoint (/healthz, /readyz, /metrics) listens.'),
+  host: z.string().min(1).default('127.0.0.1').describe('The address it listens on (loopback by default: put a reverse proxy in front to expose it).'),
+  port: listenPort().default(9464).describe('Its port; 0 for any free port.'),
+});
+
 /** The configuration object before the derived defaults (addresses, gatewayAddress) are filled in. */
 export const ConfigObjectSchema = z.strictObject({
   domain: domainName().default(DEFAULT_DOMAIN).describe('The mail domain the gateway hosts.'),
@@ -186,6 +192,7 @@ export const ConfigObjectSchema = z.strictObject({
   pipeline: PipelineSchema.default(PipelineSchema.parse({})).describe('The workers that carry messages through the stages.'),
   blobs: BlobsSchema.default(BlobsSchema.parse({})).describe('The document store.'),
   policy: PolicySchema.default(PolicySchema.parse({})).describe('The rules requests are admitted or refused by.'),
+  ops: OpsSchema.default(OpsSchema.parse({})).describe('What an operator watches: health, readiness and Prometheus metrics over HTTP.'),
   billing: BillingSchema.default(BillingSchema.parse({})).describe('Claims to the insurer (FHIR Claim bundles), exactly once.'),
 });
 

@@ -155,6 +155,7 @@ export async function runGatewayDemo(o: GatewayDemoOptions): Promise<GatewayDemo
           blobs: { dir: 'blobs' },
           outbound: { smartHost: { host: '127.0.0.1', port: 25, requireTls: true, ca: [files.ca!.cert], servername: 'localhost' }, retry: { initialDelayMs: 200, maxDelayMs: 1000 } },
           pipeline: { pollMs: 20 },
+          ops: { port: 0 },
           policy: { pack: o.pack ?? 'fr-teleexpertise' },
         },
         null,
@@ -326,7 +327,7 @@ export async function runGatewayDemo(o: GatewayDemoOptions): Promise<GatewayDemo
       const g2 = gw;
       const m2 = mailboxes;
       const i2 = insurer;
-      log(`\nThe gateway keeps running: SMTP on 127.0.0.1:${g2.smtpPort} (STARTTLS, the CA in ${join(workspace, 'pki', 'ca.crt.pem')}); the insurer at ${i2?.url}. Ctrl-C to stop.`);
+      log(`\nThe gateway keeps running: SMTP on 127.0.0.1:${g2.smtpPort} (STARTTLS, the CA in ${join(workspace, 'pki', 'ca.crt.pem')}); the insurer at ${i2?.url}; health and metrics at http://127.0.0.1:${g2.opsPort}/metrics. Ctrl-C to stop.`);
       return { ...result, gateway: g2, stop: async () => { await g2.stop(); await m2.close(); await i2?.close(); } };
     }
     await gw?.stop();

@@ -12,7 +12,8 @@ import type { SmtpRoute } from '../delivery/smtp-route.ts';
 import { batchCalls } from '../ingress/smtp/batch-calls.ts';
 import { startSmtpIntake, type IntakeMessage, type IntakeTls, type SmtpIntake } from '../ingress/smtp/smtp-intake.ts';
 import type { Logger } from '../log/logger.ts';
-import { toPem } from '../pki/certificate.ts';
+import { parseCertificates, toPem } from '../pki/certificate.ts';
+import { startOpsServer } from '../ops/ops-server.ts';
 import type { TrustStore } from '../pki/trust-store.ts';
 import { buildPipelineContext } from '../pipeline/build-pipeline-context.ts';
 import { newId } from '../pipeline/new-id.ts';
@@ -26,7 +27,7 @@ import { openDatabase, type Db } from '../store/open-database.ts';
 import { expireAwaitedMdns } from '../store/outbox.ts';
 import { listRunningAssignments } from '../store/requests.ts';
 import { storeTimerEvents } from '../store/timer-events.ts';
-import { findDueTimers } from '../pipeline/assignment-clock.ts';
+import { findDueTimers, undeliverableEvent } from '../pipeline/assignment-clock.ts';
 import { ASSIGNED_STATES } from '../pipeline/relay-stage.ts';
 import { startClaimWorker, type ClaimWorker } from '../billing/claim-worker.ts';
 import { createInsurerDispatcher, type Dispatcher } from '../billing/insurer-dispatcher.ts';
@@ -52,6 +53,8 @@ export interface Gateway {
   stop(): Promise<void>;
   /** run the pipeline and deliveries until nothing is due (tests) */
   drain(): Promise<void>;
+  /** the operator endpoint's port (/healthz, /readyz, /metrics), when enabled */
+  opsPort: number | undefined;
   /** look for the expert's clock events due now (reminders, expiries) and queue them; returns how many were new */
   sweepTimers(): number;
 }
@@ -154,6 +157,8 @@ export async function startGateway(config: Config, o: GatewayOptions): Promise<G
     owner,
     now,
     log,
+    // a forward to an expert given up: the gateway, its originator, reassigns the request (the timer stage)
+    onFailed: (row) => queueUndeliverable([row]),
   });
 
   // billing: claims to the insurer, sent from the claims table (written with the step that delivered the opinion)
@@ -194,6 +199,24 @@ export async function startGateway(config: Config, o: GatewayOptions): Promise<G
     ),
   );
 
+  // what an operator watches
+  let stopped = false;
+  const ops = config.ops.enabled
+    ? await startOpsServer({
+        host: config.ops.host,
+        port: config.ops.port,
+        db,
+        now,
+        workersAlive: () => !stopped,
+        certificates: () => [
+          ...ctx.keys.map((k, i) => ({ what: `smime.keys.${i}`, notAfter: k.cert.notAfter })),
+          { what: 'tls.cert', notAfter: parseCertificates(readFileSync(config.tls.cert))[0]?.notAfter ?? new Date(0) },
+          ...ctx.trust.anchors.map((a) => ({ what: `anchor ${a.cert.subject}`, notAfter: a.cert.notAfter })),
+        ],
+      })
+    : undefined;
+  if (ops) log.info('operator endpoint listening', { host: config.ops.host, port: ops.port });
+
   let intake: SmtpIntake | undefined;
   if (config.smtp.enabled) {
     intake = await startSmtpIntake({
@@ -223,12 +246,27 @@ export async function startGateway(config: Config, o: GatewayOptions): Promise<G
 
   const sweep = setInterval(() => {
     try {
-      for (const row of expireAwaitedMdns(db, now())) log.warn('delivery: no processed MDN in time', { outbox: row.id, kind: row.kind });
+      const expired = expireAwaitedMdns(db, now());
+      for (const row of expired) log.warn('delivery: no processed MDN in time', { outbox: row.id, kind: row.kind });
+      queueUndeliverable(expired);
     } catch (err) {
       log.error('mdn sweep error', { error: (err as Error).message });
     }
   }, Math.min(30_000, Math.max(1000, config.notifications.mdnTimeoutMs / 10)));
   sweep.unref();
+
+  /** Forwards to experts that did not arrive (given up, or no processed MDN in time) become timer events. */
+  function queueUndeliverable(rows: readonly { id: string; kind: string; messageId: string }[]): void {
+    const at = now();
+    const events = rows.flatMap((r) => {
+      const e = undeliverableEvent(r);
+      return e ? [{ id: newId('tmr', at.getTime()), key: e.key, body: e }] : [];
+    });
+    if (events.length && storeTimerEvents(db, events, at) > 0) {
+      log.warn('operator attention', { alert: `${events.length} forward(s) to an expert not delivered: reassigning` });
+      workers.wake();
+    }
+  }
 
   // the expert's clock: reminders and expiries become timer messages (once each), which the timer stage handles
   const sweepTimers = (): number => {
@@ -248,9 +286,11 @@ export async function startGateway(config: Config, o: GatewayOptions): Promise<G
   }, config.pipeline.timerSweepMs);
   timers.unref();
 
+
   return {
     db,
     smtpPort: intake?.port,
+    opsPort: ops?.port,
     implicitTlsPort: intake?.implicitTlsPort,
     reload() {
       const next = buildPipelineContext(config, db, now, log);
@@ -263,6 +303,7 @@ export async function startGateway(config: Config, o: GatewayOptions): Promise<G
       log.info('reloaded trust anchors, CRLs and certificates', { anchors: ctx.trust.anchors.length, certificates: ctx.directory.size });
     },
     async stop() {
+      stopped = true;
       await intake?.drain();
       clearInterval(sweep);
       clearInterval(timers);
@@ -271,6 +312,7 @@ export async function startGateway(config: Config, o: GatewayOptions): Promise<G
       await delivery?.stop();
       await claims?.stop();
       await insurerDispatcher?.close();
+      await ops?.close();
       db.close();
       log.info('stopped');
     },

@@ -59,7 +59,7 @@ describe('docs/configuration.md', () => {
     const headings = RENDERED.split('\n').filter((l) => l.startsWith('## '));
     expect(headings).toEqual([
       '## `domain`, `addresses`, `gatewayAddress`',
-      ...['database', 'smtp', 'tls', 'smime', 'certificates', 'outbound', 'notifications', 'pipeline', 'blobs', 'policy', 'billing'].map((k) => `## \`${k}\``),
+      ...['database', 'smtp', 'tls', 'smime', 'certificates', 'outbound', 'notifications', 'pipeline', 'blobs', 'policy', 'ops', 'billing'].map((k) => `## \`${k}\``),
     ]);
     expect(Object.keys(ConfigObjectSchema.shape)).toEqual(['domain', 'addresses', 'gatewayAddress', ...headings.slice(1).map((h) => h.slice(4, -1))]);
   });

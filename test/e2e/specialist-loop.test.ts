@@ -44,8 +44,11 @@ const omg = readFileSync(join(ROOT, 'fixtures/hl7v2/360x/OMG_O19_referral_reques
 // the synthetic REF has an impossible birth date (PID-7 19761325) and a date as its category (RF1-5): corrected here
 const ref = readFileSync(join(ROOT, 'fixtures/hl7v2/ref-rri-synthetic/REF_I12_cardiology_referral.hl7'), 'utf8').replace(/\r?\n/g, '\r').replace('19761325', '19761225').replace('|MED^Medical||20260803', '|MED^Medical|');
 
+/** Addresses the peers' server refuses for good (550): a forward to them cannot be delivered. */
+const unreachable = new Set<string>();
+
 beforeAll(async () => {
-  sink = await startSmtpSink();
+  sink = await startSmtpSink({ rcptBehaviour: (address) => (unreachable.has(address.toLowerCase()) ? { code: 550, message: '5.1.1 No such user' } : 'accept') });
   const made = testGatewayConfig(sink.port);
   // the French pack, without the consent and quota rules the public HL7 samples (no CON segment, no INS) cannot meet
   const fr = JSON.parse(readFileSync(join(ROOT, 'src/policy/packs/fr-teleexpertise.json'), 'utf8')) as Record<string, unknown>;
@@ -154,6 +157,33 @@ async function requestAndForward(payload: string, name: string): Promise<{ row: 
   expect(forwards).toHaveLength(1);
   return { row, expert, forward: forwards[0]! };
 }
+
+describe('a forward that cannot be delivered', () => {
+  it('reassigns the request to the next expert, and waits (alerting the operator) when nobody can be reached', async () => {
+    for (const address of Object.keys(EXPERTS)) unreachable.add(address);
+    try {
+      markRead();
+      const id = await send(REQUESTER, POOL, 'Demande d’avis.', { attachments: [{ contentType: 'application/hl7-v2', name: 'referral.hl7', data: Buffer.from(omg.replaceAll('889342', '889346')) }] });
+      // the first forward fails for good, the gateway (its originator) reassigns, the second fails too
+      for (let i = 0; i < 4; i++) await gw.drain();
+      const row = findRequestByMessage(gw.db, id)!;
+      expect(listRoutingDecisions(gw.db, row.id).map((d) => d.outcome)).toEqual(['assigned', 'unreachable', 'assigned', 'unreachable', 'waiting']);
+      expect(getRequest(gw.db, row.id)!.state).toBe('waiting');
+    } finally {
+      unreachable.clear();
+    }
+  }, 60_000);
+});
+
+describe('the operator endpoint of a running gateway', () => {
+  it('is ready, and its metrics count the requests by state', async () => {
+    await requestAndForward(omg.replaceAll('889342', '889345'), 'referral.hl7');
+    const base = `http://127.0.0.1:${gw.opsPort}`;
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status, await ready.clone().text()).toBe(200);
+    expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/txgate_requests\{state="routed"\} [1-9]/);
+  }, 60_000);
+});
 
 describe('the specialist loop by secure mail', () => {
   it('360X: forwards to a cardiologist of the pool, relays accept, a question and its answer, the opinion (OSU^O51) and a correction', async () => {

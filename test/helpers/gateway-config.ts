@@ -23,6 +23,7 @@ export function testGatewayConfig(sinkPort: number, overrides: Partial<ConfigInp
     blobs: { dir: join(dir, 'blobs') },
     outbound: { smartHost: relay, retry: { initialDelayMs: 50, maxDelayMs: 200, giveUpAfterMs: 60_000 }, connectionTimeoutMs: 5000 },
     pipeline: { pollMs: 20 },
+    ops: { port: 0 },
     ...overrides,
   };
   return { config: ConfigSchema.parse(input), dir };
