@@ -15,7 +15,7 @@ import { findOutboxByMessageId } from '../store/outbox.ts';
 import { countQuotaPlaces } from '../store/quota.ts';
 import { excludedExperts, findEarlierAnswered, findRequestByMessage, findRequestsBySenderRef, getRequest, listOpinions, listRoutingDecisions } from '../store/requests.ts';
 import { expertCandidate, findPractitionerFor, getPractitioner, hubsOf, listExpertCandidates } from '../store/directory.ts';
-import { getMessageContent } from '../store/messages.ts';
+import { getMessage, getMessageContent } from '../store/messages.ts';
 import { toPractitionerFacts } from '../directory/practitioner-facts.ts';
 import { buildDirectoryCertificates } from '../directory/directory-certificates.ts';
 import { randomInt } from 'node:crypto';
@@ -86,6 +86,10 @@ export function buildPipelineContext(config: Config, db: Db, now: () => Date, lo
     routingDecisions: (id) => listRoutingDecisions(db, id),
     findEarlierAnswered: (ref, before) => findEarlierAnswered(db, ref, before),
     requestContent: (message) => getMessageContent(db, message)?.content,
+    messageSummary: (id) => {
+      const m = getMessage(db, id);
+      return m ? { envelopeFrom: m.envelopeFrom, envelopeTo: m.envelopeTo, messageId: m.messageId, summary: m.summary } : undefined;
+    },
     latestOpinionVersion: (id) => listOpinions(db, id).reduce((n, o) => Math.max(n, o.version), 0),
     random: () => randomInt(0, 2 ** 31) / 2 ** 31,
   };

@@ -56,6 +56,8 @@ export interface PipelineContext {
   /** the opened content of a message (the request's mail, to forward its payload and documents) */
   requestContent(messageId: string): Buffer | undefined;
   latestOpinionVersion(requestId: string): number;
+  /** a message's envelope and what the unwrap stage noted of it */
+  messageSummary(messageId: string): { envelopeFrom: string; envelopeTo: string[]; messageId: string | undefined; summary: Record<string, unknown> | undefined } | undefined;
   /** [0, 1), for routing's ties */
   random(): number;
   /** billing, when enabled: the insurer named in the claims built when an opinion is delivered */

@@ -131,9 +131,11 @@ function correlate(n: ReturnType<typeof parseNotification>, signedBy: string | u
   const detail = row
     ? `${kind} ${disposition} (${protection}) about ${row.id}${fromRecipient ? '' : ' from a non-recipient: ignored'}`
     : `${kind} ${disposition} (${protection}) about nothing we sent`;
+  // the request reached the specialist: the requester who asked for it gets a dispatched MDN (Direct final delivery)
+  const dispatched = row && (tracking === 'processed' || tracking === 'delivered') ? dispatchedMdnFor(row, ctx) : undefined;
   return {
     state: 'notification',
-    detail,
+    detail: `${detail}${dispatched ? '; dispatched MDN queued to the requester' : ''}`,
     notification: {
       outbox: row?.id,
       kind,
@@ -141,5 +143,31 @@ function correlate(n: ReturnType<typeof parseNotification>, signedBy: string | u
       originalMessageId,
       ...(tracking ? { tracking } : {}),
     },
+    ...(dispatched ? { outbox: [dispatched] } : {}),
   };
+}
+
+/**
+ * A `dispatched` MDN with X-DIRECT-FINAL-DESTINATION-DELIVERY for the request a forward carried, when its sender
+ * asked for one (Disposition-Notification-Options) and the expert's side confirmed the forward: once per request
+ * message (its idempotency key), whichever expert it reached.
+ */
+function dispatchedMdnFor(row: OutboxRow, ctx: PipelineContext) {
+  if (row.kind !== 'forward') return undefined;
+  const requestId = /^<fwd-(req-[0-9a-z]+)-/.exec(row.messageId)?.[1];
+  const request = requestId ? ctx.findRequest(requestId) : undefined;
+  const source = request ? ctx.messageSummary(request.message) : undefined;
+  if (!request || !source?.summary?.wantsDispatched) return undefined;
+  const to = (source.summary.from as string | undefined) ?? source.envelopeFrom;
+  const cert = ctx.encryptionCert(to, ctx.now());
+  if (!cert) return undefined;
+  return buildMdnOutbox(ctx, {
+    disposition: 'dispatched',
+    sourceMessage: request.message,
+    to,
+    recipientCert: cert,
+    originalMessageId: (source.summary.messageId as string | undefined) ?? source.messageId ?? '',
+    originalRecipient: source.envelopeTo[0] ?? ctx.gatewayAddress,
+    finalDestinationDelivery: true,
+  });
 }

@@ -14,6 +14,8 @@ import { buildMail, type MailAttachment } from '../../src/mime/build-mail.ts';
 import { headerValue, parseEntity } from '../../src/mime/parse-entity.ts';
 import { parseHl7v2Message } from '../../src/payload/hl7v2/parse-hl7v2-message.ts';
 import { readMail } from '../../src/payload/mime/find-payload.ts';
+import { buildMdn } from '../../src/notify/build-mdn.ts';
+import { parseNotification } from '../../src/notify/parse-notification.ts';
 import { openMessage } from '../../src/smime/open-message.ts';
 import { sealMessage } from '../../src/smime/seal-message.ts';
 import { addCertificate, storeDirectoryEntries } from '../../src/store/directory.ts';
@@ -74,7 +76,7 @@ afterAll(async () => {
   await sink?.close();
 });
 
-function sealedFrom(p: Party, to: string, text: string, opts: { inReplyTo?: string; attachments?: MailAttachment[] } = {}): Buffer {
+function sealedFrom(p: Party, to: string, text: string, opts: { inReplyTo?: string; attachments?: MailAttachment[]; headers?: Record<string, string> } = {}): Buffer {
   const from = p.cert.sanEmails[0]!;
   const inner = buildMail({
     from,
@@ -83,13 +85,14 @@ function sealedFrom(p: Party, to: string, text: string, opts: { inReplyTo?: stri
     messageId: `<m-${Math.random().toString(36).slice(2)}@${from.split('@')[1]}>`,
     date: clock,
     ...(opts.inReplyTo ? { inReplyTo: opts.inReplyTo } : {}),
+    ...(opts.headers ? { headers: opts.headers } : {}),
     text,
     attachments: opts.attachments ?? [],
   });
   return sealMessage(inner, { signerKey: p.key, signerCert: p.cert, chain: p.name === 'via-intermediate' ? [INTERMEDIATE] : [], recipients: [GATEWAY], now: clock });
 }
 
-async function send(p: Party, to: string, text: string, opts: { inReplyTo?: string; attachments?: MailAttachment[] } = {}): Promise<string> {
+async function send(p: Party, to: string, text: string, opts: { inReplyTo?: string; attachments?: MailAttachment[]; headers?: Record<string, string> } = {}): Promise<string> {
   const r = await sendSmtp(gw.smtpPort!, { from: p.cert.sanEmails[0]!, to: [to] }, sealedFrom(p, to, text, opts));
   expect(r.ok, r.response).toBe(true);
   await gw.drain();
@@ -157,6 +160,36 @@ async function requestAndForward(payload: string, name: string): Promise<{ row: 
   expect(forwards).toHaveLength(1);
   return { row, expert, forward: forwards[0]! };
 }
+
+describe('delivery notifications along the loop', () => {
+  it("sends the requester a dispatched MDN (final destination delivery) once the expert's side confirms the forward", async () => {
+    markRead();
+    const id = await send(REQUESTER, POOL, 'Demande d’avis.', {
+      attachments: [{ contentType: 'application/hl7-v2', name: 'referral.hl7', data: Buffer.from(omg.replaceAll('889342', '889347')) }],
+      headers: { 'Disposition-Notification-Options': 'X-DIRECT-FINAL-DESTINATION-DELIVERY=optional,true' },
+    });
+    const row = findRequestByMessage(gw.db, id)!;
+    const expert = expertOf(row);
+    const forward = newMailFor(expert)[0]!;
+    // the expert's mail system answers the forward with a processed MDN, signed and encrypted for the gateway
+    const mdn = buildMdn({
+      disposition: 'processed',
+      from: expert.cert.sanEmails[0]!,
+      to: 'gateway@txgate.localhost',
+      originalMessageId: forward.messageId,
+      originalRecipient: expert.cert.sanEmails[0]!,
+      reportingUa: 'chu-b.test; mail',
+      messageId: `<mdn-${Math.random().toString(36).slice(2)}@chu-b.test>`,
+      date: clock,
+    });
+    const sealed = sealMessage(mdn, { signerKey: expert.key, signerCert: expert.cert, chain: expert.name === 'via-intermediate' ? [INTERMEDIATE] : [], recipients: [GATEWAY], now: clock });
+    expect((await sendSmtp(gw.smtpPort!, { from: '', to: ['gateway@txgate.localhost'] }, sealed)).ok).toBe(true);
+    await gw.drain();
+    const dispatched = sink.messages.slice(seen).filter((m) => m.envelope.to.includes(REQUESTER.cert.sanEmails[0]!) && m.envelope.from === '');
+    const notes = dispatched.map((m) => parseNotification(openMessage(m.raw, { keys: [gatewayKey(REQUESTER.name)], trust: testTrust() }).content));
+    expect(notes).toContainEqual(expect.objectContaining({ kind: 'mdn', disposition: 'dispatched' }));
+  }, 60_000);
+});
 
 describe('a forward that cannot be delivered', () => {
   it('reassigns the request to the next expert, and waits (alerting the operator) when nobody can be reached', async () => {
