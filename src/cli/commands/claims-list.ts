@@ -1,7 +1,7 @@
-import { CLAIM_STATES, listClaims } from '../../store/claims.ts';
+import { CLAIM_STATES, listClaims, type ClaimRow } from '../../store/claims.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import { flag, type Command } from '../command.ts';
-import { databasePathFrom } from '../database-path.ts';
+import { DATABASE_OPTIONS, databasePathFrom } from '../database-path.ts';
 
 export const claimsListCommand: Command = {
   path: ['claims', 'list'],
@@ -9,8 +9,7 @@ export const claimsListCommand: Command = {
   options: {
     status: { type: 'string', value: 'STATE', description: `only claims in this state (${CLAIM_STATES.join(', ')})` },
     limit: { type: 'string', value: 'N', description: 'at most N claims (default 100)' },
-    config: { type: 'string', value: 'FILE', description: 'the configuration file (default: $TXGATE_CONFIG)' },
-    db: { type: 'string', value: 'FILE', description: 'the database file, instead of --config' },
+    ...DATABASE_OPTIONS,
     json: { type: 'boolean', description: 'one JSON object per line' },
   },
   async run(values, _positionals, io) {
@@ -28,19 +27,7 @@ export const claimsListCommand: Command = {
     try {
       const rows = listClaims(db, { ...(status ? { state: status } : {}), limit });
       for (const c of rows) {
-        const view = {
-          id: c.id,
-          request: c.request,
-          act: c.actCode,
-          identifier: c.idempotencyKey,
-          state: c.state,
-          outcome: c.outcome ?? null,
-          attempts: c.attempts,
-          lastError: c.lastError ?? null,
-          createdAt: c.createdAt.toISOString(),
-          submittedAt: c.submittedAt?.toISOString() ?? null,
-        };
-        if (flag(values, 'json')) io.stdout.write(`${JSON.stringify(view)}\n`);
+        if (flag(values, 'json')) io.stdout.write(`${JSON.stringify(claimView(c))}\n`);
         else io.stdout.write(`${c.id}  ${c.state.padEnd(9)} ${c.actCode.padEnd(5)} ${c.request}  ${c.outcome ?? '-'}  attempts ${c.attempts}${c.lastError ? `  ${c.lastError.split('\n')[0]}` : ''}\n`);
       }
       return 0;
@@ -49,3 +36,19 @@ export const claimsListCommand: Command = {
     }
   },
 };
+
+/** A claim as the claims commands print it (without its bundle and response). */
+export function claimView(c: ClaimRow) {
+  return {
+    id: c.id,
+    request: c.request,
+    act: c.actCode,
+    identifier: c.idempotencyKey,
+    state: c.state,
+    outcome: c.outcome ?? null,
+    attempts: c.attempts,
+    lastError: c.lastError ?? null,
+    createdAt: c.createdAt.toISOString(),
+    submittedAt: c.submittedAt?.toISOString() ?? null,
+  };
+}

@@ -1,15 +1,14 @@
 import { resendClaim } from '../../store/claims.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import type { Command } from '../command.ts';
-import { databasePathFrom } from '../database-path.ts';
+import { DATABASE_OPTIONS, databasePathFrom } from '../database-path.ts';
 
 export const claimsResendCommand: Command = {
   path: ['claims', 'resend'],
   summary: 'send a claim in error (or invalid) again: the same bundle, so the same identifier',
   positionals: 'ID',
   options: {
-    config: { type: 'string', value: 'FILE', description: 'the configuration file (default: $TXGATE_CONFIG)' },
-    db: { type: 'string', value: 'FILE', description: 'the database file, instead of --config' },
+    ...DATABASE_OPTIONS,
   },
   async run(values, positionals, io) {
     const id = positionals[0];

@@ -1,15 +1,15 @@
 import { getClaim } from '../../store/claims.ts';
+import { claimView } from './claims-list.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import { flag, type Command } from '../command.ts';
-import { databasePathFrom } from '../database-path.ts';
+import { DATABASE_OPTIONS, databasePathFrom } from '../database-path.ts';
 
 export const claimsShowCommand: Command = {
   path: ['claims', 'show'],
   summary: 'show one claim: its state, the bundle sent and the ClaimResponse',
   positionals: 'ID',
   options: {
-    config: { type: 'string', value: 'FILE', description: 'the configuration file (default: $TXGATE_CONFIG)' },
-    db: { type: 'string', value: 'FILE', description: 'the database file, instead of --config' },
+    ...DATABASE_OPTIONS,
     json: { type: 'boolean', description: 'as one JSON object' },
   },
   async run(values, positionals, io) {
@@ -26,16 +26,7 @@ export const claimsShowCommand: Command = {
         return 1;
       }
       const view = {
-        id: c.id,
-        request: c.request,
-        act: c.actCode,
-        identifier: c.idempotencyKey,
-        state: c.state,
-        outcome: c.outcome ?? null,
-        attempts: c.attempts,
-        lastError: c.lastError ?? null,
-        createdAt: c.createdAt.toISOString(),
-        submittedAt: c.submittedAt?.toISOString() ?? null,
+        ...claimView(c),
         bundle: c.bundle,
         response: c.response ?? null,
       };

@@ -1,7 +1,7 @@
 import { importCertificateFile } from '../../directory/import-certificates.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import { flag, str, UsageError, type Command } from '../command.ts';
-import { databasePathFrom } from '../database-path.ts';
+import { DATABASE_OPTIONS, databasePathFrom } from '../database-path.ts';
 
 export const directoryCertCommand: Command = {
   path: ['directory', 'cert'],
@@ -12,8 +12,7 @@ could not be read or a certificate names no known address, 2 usage.`,
   positionals: 'FILE',
   options: {
     password: { type: 'string', value: 'PW', description: 'the PKCS#12 password (default: empty)' },
-    config: { type: 'string', value: 'FILE', description: 'the configuration file (default: $TXGATE_CONFIG)' },
-    db: { type: 'string', value: 'FILE', description: 'the database file, instead of --config' },
+    ...DATABASE_OPTIONS,
     json: { type: 'boolean', description: 'one JSON object per certificate' },
   },
   async run(values, positionals, io) {

@@ -2,7 +2,7 @@ import { DIRECTORY_FORMATS, type DirectoryFormat } from '../../directory/detect-
 import { importDirectoryFile } from '../../directory/import-directory-file.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import { flag, str, UsageError, type Command } from '../command.ts';
-import { databasePathFrom } from '../database-path.ts';
+import { DATABASE_OPTIONS, databasePathFrom } from '../database-path.ts';
 
 export const directoryImportCommand: Command = {
   path: ['directory', 'import'],
@@ -16,8 +16,7 @@ Exit codes: 0 imported (even with rows skipped), 1 the file could not be read (n
   positionals: 'FILE',
   options: {
     format: { type: 'string', value: 'FORMAT', description: `the file's format: ${DIRECTORY_FORMATS.join(', ')} (default: from its content)` },
-    config: { type: 'string', value: 'FILE', description: 'the configuration file (default: $TXGATE_CONFIG)' },
-    db: { type: 'string', value: 'FILE', description: 'the database file, instead of --config' },
+    ...DATABASE_OPTIONS,
     json: { type: 'boolean', description: 'the report as one JSON object' },
   },
   async run(values, positionals, io) {

@@ -2,7 +2,7 @@ import { isDay } from '../../directory/directory-entry.ts';
 import { searchPractitioners } from '../../store/directory.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import { flag, str, UsageError, type Command } from '../command.ts';
-import { databasePathFrom } from '../database-path.ts';
+import { DATABASE_OPTIONS, databasePathFrom } from '../database-path.ts';
 import { nameText, recordJson } from './directory-show.ts';
 
 /** Today in this machine's time zone, YYYY-MM-DD. */
@@ -21,8 +21,7 @@ absent that DAY (default: today) and whose open requests are below their capacit
     specialty: { type: 'string', value: 'CODE', description: 'a specialty code (e.g. SM04), or SYSTEM|CODE' },
     available: { type: 'boolean', description: 'only those available on DAY (YYYY-MM-DD, default today)' },
     limit: { type: 'string', value: 'N', description: 'how many, by family name (default 50)' },
-    config: { type: 'string', value: 'FILE', description: 'the configuration file (default: $TXGATE_CONFIG)' },
-    db: { type: 'string', value: 'FILE', description: 'the database file, instead of --config' },
+    ...DATABASE_OPTIONS,
     json: { type: 'boolean', description: 'one JSON object per line' },
   },
   async run(values, positionals, io) {

@@ -2,7 +2,7 @@ import type { Coding } from '../../domain/canonical-request.ts';
 import { findPractitionerByAddress, findPractitionerByIdentifier, getPractitioner, type PractitionerRecord } from '../../store/directory.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import { flag, UsageError, type Command } from '../command.ts';
-import { databasePathFrom } from '../database-path.ts';
+import { DATABASE_OPTIONS, databasePathFrom } from '../database-path.ts';
 
 export function codingText(c: Coding): string {
   return `${c.code} (${c.system})`;
@@ -27,8 +27,7 @@ export const directoryShowCommand: Command = {
   details: 'WHO is a practitioner id (pr-…), a secure-mail address, or an identifier written SYSTEM|VALUE. Exit 1 when unknown.',
   positionals: 'WHO',
   options: {
-    config: { type: 'string', value: 'FILE', description: 'the configuration file (default: $TXGATE_CONFIG)' },
-    db: { type: 'string', value: 'FILE', description: 'the database file, instead of --config' },
+    ...DATABASE_OPTIONS,
     json: { type: 'boolean', description: 'as one JSON object' },
   },
   async run(values, positionals, io) {

@@ -1,14 +1,13 @@
 import { openDatabase } from '../../store/open-database.ts';
 import { listMessages } from '../../store/messages.ts';
 import { flag, str, UsageError, type Command } from '../command.ts';
-import { databasePathFrom } from '../database-path.ts';
+import { DATABASE_OPTIONS, databasePathFrom } from '../database-path.ts';
 
 export const requestsListCommand: Command = {
   path: ['requests', 'list'],
   summary: 'list received messages and requests with their states (no patient data)',
   options: {
-    config: { type: 'string', value: 'FILE', description: 'the configuration file (default: $TXGATE_CONFIG)' },
-    db: { type: 'string', value: 'FILE', description: 'the database file, instead of --config' },
+    ...DATABASE_OPTIONS,
     state: { type: 'string', value: 'STATE', description: 'only this state (accepted, received, rejected, notification, quarantined)' },
     limit: { type: 'string', value: 'N', description: 'how many, newest first (default 50)' },
     json: { type: 'boolean', description: 'one JSON object per line' },

@@ -3,15 +3,14 @@ import { listOutbox } from '../../store/outbox.ts';
 import { findRequestByMessage, listOpinions, listRoutingDecisions } from '../../store/requests.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import { flag, type Command } from '../command.ts';
-import { databasePathFrom } from '../database-path.ts';
+import { DATABASE_OPTIONS, databasePathFrom } from '../database-path.ts';
 
 export const requestsShowCommand: Command = {
   path: ['requests', 'show'],
   summary: 'show one message: its state, history and what the gateway sent about it',
   positionals: 'ID',
   options: {
-    config: { type: 'string', value: 'FILE', description: 'the configuration file (default: $TXGATE_CONFIG)' },
-    db: { type: 'string', value: 'FILE', description: 'the database file, instead of --config' },
+    ...DATABASE_OPTIONS,
     json: { type: 'boolean', description: 'as one JSON object' },
   },
   async run(values, positionals, io) {
