@@ -85,10 +85,9 @@ function expertOf(ctx: PipelineContext, row: RequestRow): Practitioner {
 }
 
 /** The expert as billed: the directory's view (its identifiers are the billing numbers), else what the request said of them. */
-function billedExpert(ctx: PipelineContext, row: RequestRow, request: StoredRequest['request']): Practitioner {
+function billedExpert(expert: Practitioner, row: RequestRow, request: StoredRequest['request']): Practitioner {
   const named = request.requested.expert;
   const same = named?.address !== undefined && named.address.toLowerCase() === row.expertAddress?.toLowerCase();
-  const expert = expertOf(ctx, row);
   return same && expert.identifiers.length === 0 ? { ...named, ...expert, identifiers: named.identifiers } : expert;
 }
 
@@ -110,7 +109,9 @@ function fromExpert(msg: MessageWork, row: RequestRow, ctx: PipelineContext): St
   const { request, reply: replyContext } = row.canonical as StoredRequest;
   const ref = request.ids.sender?.value ?? row.id;
   const at = ctx.now();
-  const answer = (kind: Answer['kind'], extra: Partial<Answer> = {}): Answer => ({ kind, at: at.toISOString(), expert: expertOf(ctx, row), id: `${kind}-${row.id}-${msg.id}`, ...extra });
+  // the expert as the directory knows them, read once for everything this reply sends
+  const expert = expertOf(ctx, row);
+  const answer = (kind: Answer['kind'], extra: Partial<Answer> = {}): Answer => ({ kind, at: at.toISOString(), expert, id: `${kind}-${row.id}-${msg.id}`, ...extra });
   const toRequester = (kind: string, subject: string, text: string, a: Answer, attachments: MailAttachment[] = []) => {
     const o = buildAnswerOutbox(ctx, { request, reply: replyContext, sourceMessage: msg.id, answer: a, subject, text, kind, idempotencyKey: `${kind}:${row.id}:${msg.id}`, attachments, replyTo: replyAddressOf(ctx, row.id) });
     return o ? [o] : [];
@@ -174,7 +175,7 @@ function fromExpert(msg: MessageWork, row: RequestRow, ctx: PipelineContext): St
         opinionAt: at,
         opinionVersion: version,
         requester: request.requester,
-        expert: expertOf(ctx, row),
+        expert,
         patient: request.patient,
         opinion: reply.text ?? '',
         acts: (verdict?.acts ?? []).map((x) => ({ code: x.code, system: x.system, amount: x.amount, billedBy: x.billedBy })),
@@ -194,7 +195,7 @@ function fromExpert(msg: MessageWork, row: RequestRow, ctx: PipelineContext): St
               request,
               requestedAt: row.createdAt,
               acts: verdict.acts,
-              expert: billedExpert(ctx, row, request),
+              expert: billedExpert(expert, row, request),
               insurer: ctx.billing.insurer,
               at,
               timeZone: ctx.pack.timeZone,
