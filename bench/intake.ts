@@ -24,6 +24,7 @@ import { BIN, CERTS } from '../test/helpers/paths.ts';
 import { party } from '../test/helpers/test-pki.ts';
 import { measureOpensslRsa2048 } from './lib/openssl-speed.ts';
 import { report, round } from './lib/measure.ts';
+import { ownCpuMs, processCpuMs } from './lib/cpu-time.ts';
 
 const COUNT = Number(process.env.TXGATE_BENCH_INTAKE_COUNT ?? 2000);
 const CLIENTS = 20;
@@ -89,15 +90,8 @@ export async function run(): Promise<void> {
   });
 
   const ca = readFileSync(join(CERTS, 'ca.crt.pem'));
-  // CPU used so far (user + system, clock ticks of 10 ms) by the daemon, all its threads, and by this process
-  const daemonCpuNow = () => {
-    const stat = readFileSync(`/proc/${daemon.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(stat[11]) + Number(stat[12])) * 10;
-  };
-  const loadCpuNow = () => {
-    const usage = process.cpuUsage();
-    return (usage.user + usage.system) / 1000;
-  };
+  const daemonCpuNow = () => processCpuMs(daemon.pid!);
+  const loadCpuNow = ownCpuMs;
   const daemonCpuAtStart = daemonCpuNow();
   const loadCpuAtStart = loadCpuNow();
   const t0 = performance.now();

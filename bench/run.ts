@@ -23,6 +23,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   payload: () => import('./payload.ts'),
   policy: () => import('./policy.ts'),
   directory: () => import('./directory.ts'),
+  fhir: () => import('./fhir.ts'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -1,17 +1,10 @@
 /**
- * A claim bundle checked before it leaves: against the R4 definitions by FHIR.js (the `fhir` package: every
+ * A claim bundle checked before it leaves: against the R4 definitions by FHIR.js (validateFhirResource: every
  * error, and unexpected properties), and for the shape txgate promises the insurer (a collection Bundle, the Claim
  * first, its identifier, every reference resolved inside the bundle, each full URL once). Every problem listed.
  */
-import { Fhir } from 'fhir';
 import type { Problem } from '../errors/result.ts';
-
-let fhir: Fhir | undefined;
-
-function validator(): Fhir {
-  fhir ??= new Fhir();
-  return fhir;
-}
+import { validateFhirResource } from '../fhir-api/validate-fhir-resource.ts';
 
 type Json = Record<string, unknown>;
 
@@ -27,13 +20,8 @@ function collectReferences(value: unknown, path: string, out: { path: string; re
 }
 
 export function validateClaimBundle(bundle: unknown): Problem[] {
-  const problems: Problem[] = [];
+  const problems: Problem[] = validateFhirResource(bundle, 'CLAIM_INVALID_FHIR');
   const b = bundle as Json;
-  const result = validator().validate(bundle as object);
-  for (const m of result.messages ?? []) {
-    const unexpected = m.severity === 'warning' && /unexpected property/i.test(m.message ?? '');
-    if (m.severity === 'error' || unexpected) problems.push({ code: 'CLAIM_INVALID_FHIR', path: m.location ?? '', message: m.message ?? 'invalid' });
-  }
   if (b?.resourceType !== 'Bundle' || b.type !== 'collection') problems.push({ code: 'CLAIM_NOT_COLLECTION', path: 'Bundle.type', message: 'a claim bundle is a Bundle of type collection' });
   const entries = (Array.isArray(b?.entry) ? b.entry : []) as { fullUrl?: string; resource?: Json }[];
   const first = entries[0]?.resource;

@@ -177,11 +177,26 @@ const OpsSchema = z.strictObject({
   port: listenPort().default(9464).describe('Its port; 0 for any free port.'),
 });
 
+const FhirSchema = z.strictObject({
+  enabled: z.boolean().default(true).describe('Whether the FHIR R4 API listens (requests, their Tasks, the experts\' workflow).'),
+  host: z.string().min(1).default('127.0.0.1').describe('The address it listens on (0.0.0.0 or :: for every interface).'),
+  port: listenPort().default(8443).describe('Its port (HTTPS, TLS 1.2 at least, with the tls certificate); 0 for any free port.'),
+  baseUrl: z.url().optional().describe('The public base URL of the API (fullUrl and links); default https://<host>:<port>/fhir.'),
+  requireClientCert: z.boolean().default(true).describe('Refuse TLS clients without a certificate trusted by the S/MIME trust anchors or tls.ca; the certificate names the practitioner (through the directory). Only mode development may turn it off.'),
+  plainHttp: z.boolean().default(false).describe('Serve plain HTTP instead of HTTPS: only in mode development and on a loopback host.'),
+  requireSignature: z.boolean().default(true).describe('Refuse request Bundles without a valid signature (Da Vinci CDex detached JWS). Only mode development may turn it off.'),
+  maxBodyBytes: positiveInt().default(31_457_280).describe('The largest request body accepted, in bytes.'),
+  pageSize: positiveInt().default(20).describe('Search results per page when the client does not say (_count).'),
+  maxPageSize: positiveInt().default(100).describe('The most search results per page a client may ask for.'),
+  replyWaitMs: positiveInt().default(10_000).describe("How long a Task change waits for the pipeline's verdict before answering 202 (the Task then tells)."),
+});
+
 /** The configuration object before the derived defaults (addresses, gatewayAddress) are filled in. */
 export const ConfigObjectSchema = z.strictObject({
   domain: domainName().default(DEFAULT_DOMAIN).describe('The mail domain the gateway hosts.'),
   addresses: z.array(mailAddress()).min(1).optional().describe('The addresses the gateway hosts, all on domain (default: ["gateway@<domain>"]).'),
   gatewayAddress: mailAddress().optional().describe('The From address of what the gateway itself sends (MDNs, notices); one of addresses (default: "gateway@<domain>").'),
+  mode: z.enum(['production', 'development']).default('production').describe('development allows what production refuses: fhir.plainHttp (on loopback), fhir.requireSignature and fhir.requireClientCert off.'),
   database: DatabaseSchema.default(DatabaseSchema.parse({})).describe('Where the durable state lives.'),
   smtp: SmtpSchema.default(SmtpSchema.parse({})).describe('The SMTP intake.'),
   tls: TlsSchema.default(TlsSchema.parse({})).describe('TLS for the SMTP intake (STARTTLS and implicit TLS).'),
@@ -192,6 +207,7 @@ export const ConfigObjectSchema = z.strictObject({
   pipeline: PipelineSchema.default(PipelineSchema.parse({})).describe('The workers that carry messages through the stages.'),
   blobs: BlobsSchema.default(BlobsSchema.parse({})).describe('The document store.'),
   policy: PolicySchema.default(PolicySchema.parse({})).describe('The rules requests are admitted or refused by.'),
+  fhir: FhirSchema.default(FhirSchema.parse({})).describe('The FHIR R4 REST API: signed requests over HTTPS with client certificates, and the Task workflow.'),
   ops: OpsSchema.default(OpsSchema.parse({})).describe('What an operator watches: health, readiness and Prometheus metrics over HTTP.'),
   billing: BillingSchema.default(BillingSchema.parse({})).describe('Claims to the insurer (FHIR Claim bundles), exactly once.'),
 });
@@ -210,6 +226,21 @@ export function deriveAddresses(config: Pick<ConfigObject, 'domain' | 'addresses
 
 const ADDRESS_SETTINGS = ['domain', 'addresses', 'gatewayAddress'];
 
+/** Whether a listening host is the loopback interface only. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** What production refuses of the FHIR API. */
+function checkFhir(config: ConfigObject, ctx: z.RefinementCtx): void {
+  const development = config.mode === 'development';
+  if (config.fhir.plainHttp && (!development || !isLoopbackHost(config.fhir.host))) {
+    ctx.addIssue({ code: 'custom', path: ['fhir', 'plainHttp'], message: 'plain HTTP only in mode development and on a loopback host' });
+  }
+  if (!config.fhir.requireSignature && !development) ctx.addIssue({ code: 'custom', path: ['fhir', 'requireSignature'], message: 'unsigned bundles only in mode development' });
+  if (!config.fhir.requireClientCert && !development) ctx.addIssue({ code: 'custom', path: ['fhir', 'requireClientCert'], message: 'a FHIR API without client certificates only in mode development' });
+}
+
 /** Every hosted address is on domain, and the gateway address is one of them. */
 function checkAddresses(config: ConfigObject, ctx: z.RefinementCtx): void {
   const domain = config.domain.toLowerCase();
@@ -219,6 +250,7 @@ function checkAddresses(config: ConfigObject, ctx: z.RefinementCtx): void {
       ctx.addIssue({ code: 'custom', path: ['addresses', i], message: `${address} is not on domain ${config.domain}` });
     }
   });
+  checkFhir(config, ctx);
   if (domainOf(gatewayAddress) !== domain) {
     ctx.addIssue({ code: 'custom', path: ['gatewayAddress'], message: `${gatewayAddress} is not on domain ${config.domain}` });
   } else if (!addresses.some((a) => a.toLowerCase() === gatewayAddress.toLowerCase())) {

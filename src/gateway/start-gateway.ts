@@ -32,6 +32,10 @@ import { ASSIGNED_STATES } from '../pipeline/relay-stage.ts';
 import { startClaimWorker, type ClaimWorker } from '../billing/claim-worker.ts';
 import { createInsurerDispatcher, type Dispatcher } from '../billing/insurer-dispatcher.ts';
 import { releaseStaleClaimLeases } from '../store/claims.ts';
+import { startFhirServer, type FhirServer, type FhirServerTls } from '../fhir-api/fhir-server.ts';
+import type { DirectoryView } from '../fhir-api/identify-client.ts';
+import { findPractitionerByAddress, findPractitionerByCertificate, findPractitionerByIdentifier, type PractitionerRecord } from '../store/directory.ts';
+import { TXGATE_VERSION } from '../version.ts';
 
 export interface GatewayOptions {
   log: Logger;
@@ -55,6 +59,9 @@ export interface Gateway {
   drain(): Promise<void>;
   /** the operator endpoint's port (/healthz, /readyz, /metrics), when enabled */
   opsPort: number | undefined;
+  /** the FHIR API's port and base URL, when enabled */
+  fhirPort: number | undefined;
+  fhirBaseUrl: string | undefined;
   /** look for the expert's clock events due now (reminders, expiries) and queue them; returns how many were new */
   sweepTimers(): number;
 }
@@ -89,6 +96,11 @@ function readIntakeTls(config: Config, trust: TrustStore): IntakeTls {
     cert: readFileSync(config.tls.cert),
     ca: [...trust.anchors.map((a) => Buffer.from(toPem(a.cert.der))), ...config.tls.ca.map((f) => readFileSync(f))],
   };
+}
+
+/** The FHIR API's TLS: the SMTP intake's certificate and client CAs, and the trust store's CRLs for the client certificates. */
+function fhirTls(intake: IntakeTls, trust: TrustStore): FhirServerTls {
+  return { key: intake.key, cert: intake.cert, ca: intake.ca, crl: [...trust.crlsByIssuer.values()].flat().map((c) => Buffer.from(toPem(c.der, 'X509 CRL'))) };
 }
 
 /** Messages a pipeline worker claims, opens and completes together (one claim, one commit for all). */
@@ -244,6 +256,36 @@ export async function startGateway(config: Config, o: GatewayOptions): Promise<G
     log.info('smtp intake listening', { host: config.smtp.host, port: intake.port, ...(intake.implicitTlsPort ? { implicitTlsPort: intake.implicitTlsPort } : {}) });
   }
 
+  // the FHIR API: the same pipeline, the same trust
+  let fhir: FhirServer | undefined;
+  if (config.fhir.enabled) {
+    const intakeTls = readIntakeTls(config, ctx.trust);
+    const asView = (r: PractitionerRecord | undefined): DirectoryView | undefined =>
+      r ? { id: r.id, identifiers: r.identifiers, addresses: r.addresses, organizationIdentifiers: r.organization?.identifiers ?? [] } : undefined;
+    fhir = await startFhirServer({
+      host: config.fhir.host,
+      port: config.fhir.port,
+      baseUrl: config.fhir.baseUrl,
+      tls: config.fhir.plainHttp ? undefined : fhirTls(intakeTls, ctx.trust),
+      requireClientCert: config.fhir.requireClientCert,
+      requireSignature: config.fhir.requireSignature,
+      maxBodyBytes: config.fhir.maxBodyBytes,
+      pageSize: config.fhir.pageSize,
+      maxPageSize: config.fhir.maxPageSize,
+      replyWaitMs: config.fhir.replyWaitMs,
+      version: TXGATE_VERSION,
+      db,
+      now,
+      log,
+      context: () => ctx,
+      blobsDir: config.blobs.dir,
+      wake: () => workers.wake(),
+      directory: { byCertificate: (sha) => asView(findPractitionerByCertificate(db, sha)), byAddress: (a) => asView(findPractitionerByAddress(db, a)) },
+      addressesOfIdentifier: (system, value) => findPractitionerByIdentifier(db, system, value)?.addresses ?? [],
+    });
+    log.info('fhir api listening', { host: config.fhir.host, port: fhir.port, baseUrl: fhir.baseUrl });
+  }
+
   const sweep = setInterval(() => {
     try {
       const expired = expireAwaitedMdns(db, now());
@@ -291,12 +333,16 @@ export async function startGateway(config: Config, o: GatewayOptions): Promise<G
     db,
     smtpPort: intake?.port,
     opsPort: ops?.port,
+    fhirPort: fhir?.port,
+    fhirBaseUrl: fhir?.baseUrl,
     implicitTlsPort: intake?.implicitTlsPort,
     reload() {
       const next = buildPipelineContext(config, db, now, log);
       const nextRoutes = readRoutes(config);
       // throws before changing anything when the key and certificate do not make a TLS context
-      intake?.updateTls(readIntakeTls(config, next.trust));
+      const nextTls = readIntakeTls(config, next.trust);
+      intake?.updateTls(nextTls);
+      fhir?.updateTls(fhirTls(nextTls, next.trust));
       ctx = next;
       routes = nextRoutes;
       threads?.reload(buildTrustMaterial(next.trust));
@@ -305,6 +351,7 @@ export async function startGateway(config: Config, o: GatewayOptions): Promise<G
     async stop() {
       stopped = true;
       await intake?.drain();
+      await fhir?.close();
       clearInterval(sweep);
       clearInterval(timers);
       await workers.stop();

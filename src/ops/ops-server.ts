@@ -2,12 +2,13 @@
  * What an operator's tools watch, on its own port (loopback by default): `/healthz` (the process answers),
  * `/readyz` (the database takes a write, the workers run, no certificate of the gateway expires within 30 days:
  * 503 with the reasons otherwise) and `/metrics` for Prometheus (prom-client): messages by state and code,
- * requests by state, deadlines at risk, the outbox's depth and age, certificate expiry dates. Read only.
+ * requests by state, deadlines at risk, the outbox's depth and age, claims to the insurer by state and by the
+ * insurer's outcome with the age of the oldest not yet submitted, certificate expiry dates. Read only.
  */
 import { createServer, type Server } from 'node:http';
 import { Gauge, Registry } from 'prom-client';
 import type { Db } from '../store/open-database.ts';
-import { countMessagesByCode, probeWritable } from '../store/ops-counts.ts';
+import { countClaims, countMessagesByCode, probeWritable } from '../store/ops-counts.ts';
 import { readStatusSummary } from '../store/status-summary.ts';
 
 const DAY_MS = 86_400_000;
@@ -74,6 +75,16 @@ export function buildMetrics(o: Pick<OpsOptions, 'db' | 'now' | 'certificates'>)
   g('txgate_outbox_oldest_pending_seconds', 'Age of the oldest outgoing message not yet delivered', [], (gauge) => {
     const oldest = summary().outbox.oldestPendingAt;
     gauge.set(oldest ? (o.now().getTime() - oldest.getTime()) / 1000 : 0);
+  });
+  g('txgate_claims', 'Claims to the insurer by state (pending, submitted, error, invalid)', ['state'], (gauge) => {
+    for (const r of countClaims(o.db).byState) gauge.set({ state: r.state }, r.n);
+  });
+  g('txgate_claim_responses', "Claims by the outcome of the insurer's ClaimResponse (complete, partial, queued, error)", ['outcome'], (gauge) => {
+    for (const r of countClaims(o.db).byOutcome) gauge.set({ outcome: r.outcome }, r.n);
+  });
+  g('txgate_claims_oldest_pending_seconds', 'Age of the oldest claim not yet submitted to the insurer (state pending)', [], (gauge) => {
+    const oldest = countClaims(o.db).oldestPendingAt;
+    gauge.set(oldest ? Math.max(0, (o.now().getTime() - oldest.getTime()) / 1000) : 0);
   });
   g('txgate_certificate_not_after_seconds', "Expiry of the gateway's certificates (Unix time)", ['certificate'], (gauge) => {
     for (const c of o.certificates()) gauge.set({ certificate: c.what }, Math.floor(c.notAfter.getTime() / 1000));

@@ -54,8 +54,12 @@ export function buildDialectAttachments(request: CanonicalRequest, reply: ReplyC
   }
 }
 
-/** The answer mail as an outbox row; undefined when there is no certificate to encrypt it for the requester. */
+/**
+ * The answer mail as an outbox row; undefined when there is no certificate to encrypt it for the requester, and for
+ * a request received over the FHIR API (its Task is the answer: the client reads it).
+ */
 export function buildAnswerOutbox(ctx: PipelineContext, a: AnswerMail): OutboxInsert | undefined {
+  if (a.request.channel === 'fhir') return undefined;
   const to = a.reply.from;
   const cert = ctx.encryptionCert(to, ctx.now());
   if (!cert) return undefined;

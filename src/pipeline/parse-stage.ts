@@ -16,6 +16,7 @@ import type { FormLanguage } from '../payload/form/form-labels.ts';
 import { parseHl7v2Message, type Hl7v2Payload } from '../payload/hl7v2/parse-hl7v2-message.ts';
 import { readMessageHeader, type Hl7MessageHeader } from '../payload/hl7v2/read-message-header.ts';
 import { parseMimeRequest } from '../payload/mime/parse-mime-request.ts';
+import { parseFhirPayload } from '../payload/fhir/parse-fhir-request.ts';
 import { noticeText, type NoticeLanguage } from '../policy/notice-texts.ts';
 import type { MessageWork, StepResult } from '../store/messages.ts';
 import { requestIdOfAddress } from './assign-request.ts';
@@ -74,6 +75,7 @@ export function runParseStage(msg: MessageWork, ctx: PipelineContext): StepResul
   if (!msg.content) throw new Error('an opened message without its content');
   const summary = (msg.summary ?? {}) as OpenedSummary;
   const from = summary.from ?? msg.envelopeFrom;
+  if (msg.channel === 'fhir') return parseFhirApiRequest(msg, from, ctx);
   const target = replyTargetOf(msg, summary, ctx);
   if (target) return { state: REPLY_STATE, detail: `a reply about request ${target}`, summary: { ...(msg.summary ?? {}), replyTo: target } };
   let hl7: Hl7v2Payload | undefined;
@@ -113,6 +115,42 @@ export function runParseStage(msg: MessageWork, ctx: PipelineContext): StepResul
       requester: from,
       state: 'parsed',
       canonical: { request, reply },
+    },
+  };
+}
+
+/**
+ * A request received over the FHIR API: its Bundle read (src/payload/fhir), stored under the id its Task has had
+ * since the POST. Unreadable: state `unreadable`, the Task rejected with the problems' codes (no mail: the client
+ * follows the Task).
+ */
+function parseFhirApiRequest(msg: MessageWork, from: string, ctx: PipelineContext): StepResult {
+  const id = (msg.summary as { requestId?: string } | undefined)?.requestId;
+  if (!id) throw new Error('a FHIR API request without its Task id');
+  const parsed = parseFhirPayload(msg.content!, { channel: 'fhir' });
+  const problems = parsed.ok ? parsed.value.documents.flatMap((d) => { const s = ctx.storeDocument(d.bytes); return s.ok ? [] : s.problems; }) : parsed.problems;
+  if (!parsed.ok || problems.length > 0) {
+    const codes = [...new Set(problems.map((p) => p.code))];
+    return {
+      state: 'unreadable',
+      refusalCode: codes[0] ?? 'PAYLOAD_UNREADABLE',
+      detail: `not a request: ${codes.join(', ')}${problems.length ? ` at ${problems.slice(0, 5).map((p) => p.path).join(', ')}` : ''}; the Task says so`,
+      summary: { ...(msg.summary ?? {}), problems: problems.map((p) => ({ code: p.code, path: p.path })) },
+    };
+  }
+  const request: CanonicalRequest = { ...parsed.value.request, ids: { ...parsed.value.request.ids, txgate: id } };
+  return {
+    state: 'parsed',
+    detail: `request ${id} read (FHIR API, ${parsed.value.documents.length} document(s))`,
+    request: {
+      id,
+      message: msg.id,
+      channel: 'fhir',
+      dialect: request.dialect,
+      senderRef: senderRefOf(request),
+      requester: from,
+      state: 'parsed',
+      canonical: { request, reply: { from } satisfies ReplyContext },
     },
   };
 }

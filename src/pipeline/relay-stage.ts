@@ -15,7 +15,10 @@ import { buildMail, type MailAttachment } from '../mime/build-mail.ts';
 import { readMail } from '../payload/mime/find-payload.ts';
 import type { Verdict } from '../policy/verdict.ts';
 import { buildPatientRecord } from '../relay/build-patient-record.ts';
-import { buildReplyHelp, parseExpertReply, type ExpertReply } from '../relay/parse-expert-reply.ts';
+import { buildReplyHelp, parseExpertReply, parseFhirApiReply, type ExpertReply } from '../relay/parse-expert-reply.ts';
+import { getObject, getObjects, getString, isObject } from '../payload/fhir/fhir-json.ts';
+import { decodeStrictBase64 } from '../payload/fhir/parse-fhir-attachment.ts';
+import { buildPayloadDocument, type PayloadDocument } from '../payload/mime/payload-document.ts';
 import type { MessageWork, StepResult } from '../store/messages.ts';
 import type { RequestRow } from '../store/requests.ts';
 import { assignRequest, replyAddressOf } from './assign-request.ts';
@@ -31,7 +34,8 @@ export const RELAY_FROM_STATE = REPLY_STATE;
 /** The request states in which the expert holds the request. */
 export const ASSIGNED_STATES = ['routed', 'accepted', 'information-requested'];
 
-const ALLOWED: Record<ExpertReply['verb'], string[]> = {
+/** The request states each of the expert's moves is allowed from. */
+export const ALLOWED_REPLIES: Readonly<Record<ExpertReply['verb'], string[]>> = {
   accept: ['routed'],
   decline: ['routed', 'accepted', 'information-requested'],
   ask: ['routed', 'accepted'],
@@ -91,19 +95,31 @@ function billedExpert(expert: Practitioner, row: RequestRow, request: StoredRequ
   return same && expert.identifiers.length === 0 ? { ...named, ...expert, identifiers: named.identifiers } : expert;
 }
 
+/** The resources of a reply made over the FHIR API (the message's content, as the API stored it). */
+function apiResources(msg: MessageWork): unknown[] {
+  try {
+    const r = (JSON.parse((msg.content ?? msg.raw).toString('utf8')) as { resources?: unknown }).resources;
+    return Array.isArray(r) ? r : [];
+  } catch {
+    return [];
+  }
+}
+
 function fromExpert(msg: MessageWork, row: RequestRow, ctx: PipelineContext): StepResult {
   const language = ctx.pack.language;
-  const parsed = parseExpertReply(msg.content!);
+  // over the FHIR API the expert hears of a refusal in the HTTP answer: no mail
+  const api = msg.channel === 'fhir';
+  const parsed = api ? parseFhirApiReply(apiResources(msg)) : parseExpertReply(msg.content!);
   if (!parsed.ok) {
     const codes = parsed.problems.map((p) => p.code);
-    return refused(codes[0] ?? 'REPLY_UNREADABLE', `expert reply about ${row.id} not understood (${codes.join(', ')}); help sent`, [
-      ...mailToExpert(ctx, row, msg, 'reply-help', loopText(language, 'replyRefusedSubject', { id: row.id }), `${loopText(language, 'replyRefused', { id: row.id, code: codes.join(', ') })}\n\n${buildReplyHelp(language)}`),
+    return refused(codes[0] ?? 'REPLY_UNREADABLE', `expert reply about ${row.id} not understood (${codes.join(', ')})${api ? '' : '; help sent'}`, [
+      ...(api ? [] : mailToExpert(ctx, row, msg, 'reply-help', loopText(language, 'replyRefusedSubject', { id: row.id }), `${loopText(language, 'replyRefused', { id: row.id, code: codes.join(', ') })}\n\n${buildReplyHelp(language)}`)),
     ]);
   }
   const reply = parsed.value;
-  if (!ALLOWED[reply.verb].includes(row.state)) {
+  if (!ALLOWED_REPLIES[reply.verb].includes(row.state)) {
     return refused('RELAY_INVALID_TRANSITION', `${reply.verb} on request ${row.id} in state ${row.state}`, [
-      ...mailToExpert(ctx, row, msg, 'reply-refused', loopText(language, 'replyRefusedSubject', { id: row.id }), loopText(language, 'replyRefused', { id: row.id, code: `RELAY_INVALID_TRANSITION: ${reply.verb} / ${row.state}` })),
+      ...(api ? [] : mailToExpert(ctx, row, msg, 'reply-refused', loopText(language, 'replyRefusedSubject', { id: row.id }), loopText(language, 'replyRefused', { id: row.id, code: `RELAY_INVALID_TRANSITION: ${reply.verb} / ${row.state}` }))),
     ]);
   }
   const { request, reply: replyContext } = row.canonical as StoredRequest;
@@ -121,14 +137,30 @@ function fromExpert(msg: MessageWork, row: RequestRow, ctx: PipelineContext): St
       return {
         state: 'relayed',
         detail: `request ${row.id} accepted by ${row.expert}`,
-        requestUpdate: { id: row.id, state: 'accepted', fromStates: ALLOWED.accept },
+        requestUpdate: { id: row.id, state: 'accepted', fromStates: ALLOWED_REPLIES.accept },
         outbox: toRequester('relay-accepted', loopText(language, 'acceptedSubject', { id: row.id }), loopText(language, 'accepted', { ref }), answer('accepted')),
       };
     case 'ask':
+      // the question's documents are the Communication's (Binary/<sha256> on the FHIR API)
+      for (const d of reply.documents) {
+        const stored = ctx.storeDocument(d.bytes);
+        if (!stored.ok) return refused(stored.problems[0]!.code, `a document of the question about ${row.id} could not be stored`);
+      }
       return {
         state: 'relayed',
         detail: `request ${row.id}: the expert asks for information; the clock is paused`,
-        requestUpdate: { id: row.id, state: 'information-requested', fromStates: ALLOWED.ask, set: { pausedAt: at } },
+        requestUpdate: { id: row.id, state: 'information-requested', fromStates: ALLOWED_REPLIES.ask, set: { pausedAt: at } },
+        communications: [
+          {
+            id: `com-${msg.id}`,
+            request: row.id,
+            message: msg.id,
+            sender: row.expertAddress!,
+            recipient: row.requester ?? replyContext.from,
+            text: reply.text ?? '-',
+            documents: reply.documents.map((d) => ({ contentType: d.attachment.contentType, name: d.attachment.name, sha256: d.attachment.sha256 })),
+          },
+        ],
         outbox: toRequester(
           'relay-question',
           loopText(language, 'questionSubject', { id: row.id }),
@@ -140,7 +172,7 @@ function fromExpert(msg: MessageWork, row: RequestRow, ctx: PipelineContext): St
       const a = assignRequest(ctx, row, request, {
         sourceMessage: msg.id,
         excluded: [...ctx.excludedExperts(row.id), row.expert!],
-        fromStates: ALLOWED.decline,
+        fromStates: ALLOWED_REPLIES.decline,
         note: loopText(language, 'reassigned', { ref, why: 'declined' }),
       });
       const told = toRequester(
@@ -205,7 +237,7 @@ function fromExpert(msg: MessageWork, row: RequestRow, ctx: PipelineContext): St
       return {
         state: 'relayed',
         detail: `request ${row.id}: opinion version ${version} from ${row.expert} relayed`,
-        requestUpdate: { id: row.id, state: 'answered', fromStates: ALLOWED[reply.verb], set: { pausedAt: null } },
+        requestUpdate: { id: row.id, state: 'answered', fromStates: ALLOWED_REPLIES[reply.verb], set: { pausedAt: null } },
         opinion: { request: row.id, version, expert: row.expert, message: msg.id, text: reply.text, documents: reply.documents.map((d) => d.attachment) },
         ...(claims.length ? { claims } : {}),
         outbox: toRequester(
@@ -225,9 +257,13 @@ function fromRequester(msg: MessageWork, row: RequestRow, ctx: PipelineContext):
   if (row.state !== 'information-requested' || !row.expertAddress) {
     return refused('RELAY_INVALID_TRANSITION', `a message from the requester about ${row.id} in state ${row.state}: recorded, not relayed`);
   }
-  const mail = readMail(msg.content!);
-  const text = mail.ok ? (mail.value.text ?? '') : '';
-  const attachments = mail.ok ? mail.value.documents.map((d) => ({ contentType: d.attachment.contentType, name: d.attachment.name ?? 'document', data: d.bytes })) : [];
+  const said = msg.channel === 'fhir' ? readApiCommunication(msg) : readMailAnswer(msg);
+  for (const d of said.documents) {
+    const stored = ctx.storeDocument(d.bytes);
+    if (!stored.ok) return refused(stored.problems[0]!.code, `a document of the requester's answer about ${row.id} could not be stored`);
+  }
+  const { text } = said;
+  const attachments = said.documents.map((d) => ({ contentType: d.attachment.contentType, name: d.attachment.name ?? 'document', data: d.bytes }));
   const at = ctx.now();
   // the clock runs again: the deadline moves by the time it was paused
   const paused = row.pausedAt ? at.getTime() - row.pausedAt.getTime() : 0;
@@ -241,7 +277,50 @@ function fromRequester(msg: MessageWork, row: RequestRow, ctx: PipelineContext):
       fromStates: ['information-requested'],
       set: { pausedAt: null, ...(row.dueAt ? { dueAt: new Date(row.dueAt.getTime() + paused) } : {}) },
     },
+    communications: [
+      {
+        id: `com-${msg.id}`,
+        request: row.id,
+        message: msg.id,
+        sender: row.requester ?? msg.envelopeFrom,
+        recipient: row.expertAddress,
+        text: text || '-',
+        documents: said.documents.map((d) => ({ contentType: d.attachment.contentType, name: d.attachment.name, sha256: d.attachment.sha256 })),
+      },
+    ],
     outbox,
   };
+}
+
+interface Said {
+  text: string;
+  documents: PayloadDocument[];
+}
+
+function readMailAnswer(msg: MessageWork): Said {
+  const mail = readMail(msg.content!);
+  return mail.ok ? { text: mail.value.text ?? '', documents: mail.value.documents } : { text: '', documents: [] };
+}
+
+/** The requester's answer over the FHIR API: a Communication's text and attached documents. */
+function readApiCommunication(msg: MessageWork): Said {
+  const said: Said = { text: '', documents: [] };
+  for (const r of apiResources(msg)) {
+    if (!isObject(r) || r.resourceType !== 'Communication') continue;
+    const texts: string[] = [];
+    for (const { value } of getObjects(r, 'payload')) {
+      const t = getString(value, 'contentString');
+      if (t) texts.push(t);
+      const a = getObject(value, 'contentAttachment');
+      const bytes = a ? decodeStrictBase64(getString(a, 'data') ?? '') : undefined;
+      if (a && bytes) {
+        const contentType = getString(a, 'contentType');
+        const name = getString(a, 'title');
+        said.documents.push(buildPayloadDocument(bytes, { ...(contentType ? { contentType } : {}), ...(name ? { name } : {}) }));
+      }
+    }
+    said.text = texts.join('\n\n');
+  }
+  return said;
 }
 

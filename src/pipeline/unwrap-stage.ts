@@ -3,7 +3,9 @@
  * - a request: state `received`, a processed MDN to the sender;
  * - a notification (MDN, or a DSN, which MTAs send unprotected) about something we sent: recorded and
  *   correlated, state `notification`, never answered;
- * - a refusal: state `rejected` with its code, a failed MDN when we hold a certificate to encrypt it.
+ * - a refusal: state `rejected` with its code, a failed MDN when we hold a certificate to encrypt it;
+ * - a request received over the FHIR API: its Bundle's signature verified (open-fhir-request.ts), no MDN (the
+ *   client follows its Task).
  * Pure apart from the injected context: the caller writes the result in one transaction.
  */
 import { GatewayError } from '../errors/gateway-error.ts';
@@ -14,6 +16,7 @@ import { openMessage, type OpenedMessage } from '../smime/open-message.ts';
 import type { MessageWork, StepResult } from '../store/messages.ts';
 import type { OutboxRow } from '../store/outbox.ts';
 import { buildMdnOutbox } from './build-mdn-outbox.ts';
+import { openFhirRequest } from './open-fhir-request.ts';
 import type { PipelineContext } from './pipeline-context.ts';
 
 export const UNWRAP_FROM_STATE = 'accepted';
@@ -27,6 +30,7 @@ function headersOf(raw: Buffer): Header[] {
 }
 
 export function runUnwrapStage(msg: MessageWork, ctx: PipelineContext): StepResult {
+  if (msg.channel === 'fhir') return openFhirRequest(msg, ctx);
   const at = ctx.now();
   let opened: OpenedMessage;
   try {

@@ -51,7 +51,9 @@ export function createDevPki(opts: DevPkiOptions): DevPki {
       email: address,
       notBefore,
       notAfter,
-      ...(gateway ? { tlsServer: true, tlsClient: true, dnsNames: [opts.domain, 'localhost'] } : {}),
+      // people sign in to the FHIR API with the same certificate (mutual TLS)
+      tlsClient: true,
+      ...(gateway ? { tlsServer: true, dnsNames: [opts.domain, 'localhost'] } : {}),
     });
     return { name, address, key: keys.privateKey, cert: parseCertificate(der) };
   };

@@ -14,7 +14,7 @@
 import type { Identifier } from '../domain/canonical-request.ts';
 import { fail, ok, type Problem, type Result } from '../errors/result.ts';
 import { headerValue, parseEntity } from '../mime/parse-entity.ts';
-import { readMail } from '../payload/mime/find-payload.ts';
+import { readMail, type PayloadPart } from '../payload/mime/find-payload.ts';
 import { buildPayloadDocument, type PayloadDocument } from '../payload/mime/payload-document.ts';
 import { readFhirReply, readHl7v2Reply, type StructuredReply } from './read-structured-reply.ts';
 import { matchVerbLine, type ReplyVerb } from './reply-verbs.ts';
@@ -145,4 +145,19 @@ export function parseExpertReply(inner: Buffer): Result<ExpertReply> {
   const problems = checkText(verb, text, documents, 'message.text');
   if (problems.length > 0) return fail(...problems);
   return ok({ verb, ...(text ? { text } : {}), documents, source: 'text', ...envelope });
+}
+
+/**
+ * An expert's reply made over the FHIR API: the Task as the expert changed it (and the Communication that carries a
+ * question, or the opinion's document Bundle), read like the same resources attached to a mail.
+ */
+export function parseFhirApiReply(resources: readonly unknown[]): Result<ExpertReply> {
+  const parts: PayloadPart[] = resources.map((r, i) => ({ kind: 'fhir', contentType: 'application/fhir+json', bytes: Buffer.from(JSON.stringify(r)), path: `resource[${i}]` }));
+  const reading = readFhirReply(parts);
+  if (reading.kind === 'invalid') return fail(...reading.problems);
+  if (reading.kind === 'none') return fail({ code: 'REPLY_NO_VERB', path: 'Task.status', message: 'the Task status says no answer' });
+  const { reply } = reading;
+  const problems = checkText(reply.verb, reply.text, reply.documents, reply.path);
+  if (problems.length > 0) return fail(...problems);
+  return ok({ verb: reply.verb, ...(reply.text ? { text: reply.text } : {}), documents: reply.documents, source: 'fhir', ...(reply.referral ? { referral: reply.referral } : {}), references: [] });
 }

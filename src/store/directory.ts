@@ -542,3 +542,9 @@ export function explainDirectoryLookups(db: Db): Record<string, string> {
   plans.searchAvailable = explain(searchSql({ specialty: { system: 's', code: 'c' }, available: { day: 'd' } }), { code: 'c', system: 's', day: 'd', limit: 1 });
   return plans;
 }
+
+/** The practitioner a certificate was attached to (`txgate directory cert`), by the SHA-256 of its DER. */
+export function findPractitionerByCertificate(db: Db, sha256: string): PractitionerRecord | undefined {
+  const r = stmt(db, 'SELECT practitioner FROM practitioner_certificates WHERE sha256 = ?').get(sha256) as { practitioner: string } | undefined;
+  return r ? getPractitioner(db, r.practitioner) : undefined;
+}

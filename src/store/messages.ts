@@ -10,13 +10,15 @@ import { recentBytes } from './recent-bytes.ts';
 import { insertOpinion, insertRequest, insertRoutingDecision, requestState, updateRequest, type OpinionInsert, type RequestInsert, type RequestUpdate, type RoutingDecisionInsert } from './requests.ts';
 import { releaseQuotaPlace, takeQuotaPlace, type QuotaTake } from './quota.ts';
 import { insertClaim, type ClaimInsert } from './claims.ts';
+import { insertCommunication, type CommunicationInsert } from './communications.ts';
 
 /** Final states take no more work. */
 export const FINAL_MESSAGE_STATES = ['rejected', 'notification', 'unreadable', 'refused', 'status', 'cancelled', 'routed', 'relayed', 'reply-refused', 'timer-done', 'quarantined'] as const;
 
 export interface AcceptInput {
   id: string;
-  channel: 'smtp';
+  /** smtp: a mail; fhir: a request or a reply received over the FHIR API */
+  channel: 'smtp' | 'fhir';
   envelopeFrom: string;
   envelopeTo: string[];
   messageId: string | undefined;
@@ -27,6 +29,8 @@ export interface AcceptInput {
   raw: Buffer;
   state: string;
   at: Date;
+  /** what is known of it from the start (the FHIR API's client and the request id its Task has) */
+  summary?: Record<string, unknown>;
 }
 
 export interface MessageRow {
@@ -102,15 +106,9 @@ export function storeInboundMessages(db: Db, batch: AcceptInput[]): { id: string
     db.transaction(() => {
       const seen = new Map<string, string>();
       return batch.map((m) => {
-        const existing = seen.get(m.dedupKey) ?? (stmt(db, 'SELECT id FROM messages WHERE dedup_key = ?').get(m.dedupKey) as { id: string } | undefined)?.id;
+        const existing = seen.get(m.dedupKey) ?? findDuplicate(db, m.dedupKey);
         if (existing) return { id: existing, duplicate: true };
-        const at = m.at.getTime();
-        stmt(db,
-          `INSERT INTO messages (id, channel, received_at, envelope_from, envelope_to, message_id, dedup_key, remote_address, tls, client_cert, size, state, next_attempt_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(m.id, m.channel, at, m.envelopeFrom, JSON.stringify(m.envelopeTo), m.messageId ?? null, m.dedupKey, m.remoteAddress ?? null, m.tls ? 1 : 0, m.clientCert ?? null, m.raw.length, m.state, at, at);
-        stmt(db, 'INSERT INTO message_raw (message, raw) VALUES (?, ?)').run(m.id, m.raw);
-        stmt(db, 'INSERT INTO history (message, at, from_state, to_state, detail) VALUES (?, ?, NULL, ?, ?)').run(m.id, at, m.state, `accepted over ${m.channel}`);
+        insertInboundMessage(db, m);
         seen.set(m.dedupKey, m.id);
         return { id: m.id, duplicate: false };
       });
@@ -122,6 +120,22 @@ export function storeInboundMessages(db: Db, batch: AcceptInput[]): { id: string
     if (!r.duplicate) recent.put(r.id, batch[i]!.raw);
   });
   return stored;
+}
+
+/** The id of the message already stored under this deduplication key. */
+export function findDuplicate(db: Db, dedupKey: string): string | undefined {
+  return (stmt(db, 'SELECT id FROM messages WHERE dedup_key = ?').get(dedupKey) as { id: string } | undefined)?.id;
+}
+
+/** Inserts one received message, its bytes and its first history line (inside the caller's transaction). */
+export function insertInboundMessage(db: Db, m: AcceptInput): void {
+  const at = m.at.getTime();
+  stmt(db,
+    `INSERT INTO messages (id, channel, received_at, envelope_from, envelope_to, message_id, dedup_key, remote_address, tls, client_cert, size, state, summary, next_attempt_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(m.id, m.channel, at, m.envelopeFrom, JSON.stringify(m.envelopeTo), m.messageId ?? null, m.dedupKey, m.remoteAddress ?? null, m.tls ? 1 : 0, m.clientCert ?? null, m.raw.length, m.state, m.summary ? JSON.stringify(m.summary) : null, at, at);
+  stmt(db, 'INSERT INTO message_raw (message, raw) VALUES (?, ?)').run(m.id, m.raw);
+  stmt(db, 'INSERT INTO history (message, at, from_state, to_state, detail) VALUES (?, ?, NULL, ?, ?)').run(m.id, at, m.state, `accepted over ${m.channel}`);
 }
 
 /** Stores one received message (see storeInboundMessages). */
@@ -187,6 +201,8 @@ export interface StepResult {
   opinion?: OpinionInsert;
   /** claims to the insurer, written with the request's move (a claim whose idempotency key exists is not written again) */
   claims?: ClaimInsert[];
+  /** questions and answers between the expert and the requester (FHIR Communications), written with the move */
+  communications?: CommunicationInsert[];
   /** when the message is due again (a stage that waits: the state unchanged, retried then); default now */
   nextAttemptAt?: Date;
   /** no history line (a wait that goes on: the state unchanged) */
@@ -254,6 +270,7 @@ function writeStep(db: Db, id: string, owner: string, fromState: string, result:
     for (const d of r.routingDecisions ?? []) insertRoutingDecision(db, d, now);
     if (r.opinion) insertOpinion(db, r.opinion, now);
     for (const c of r.claims ?? []) insertClaim(db, c, now);
+    for (const c of r.communications ?? []) insertCommunication(db, c, now);
   }
   if (!(r.quiet && r.state === fromState)) stmt(db, 'INSERT INTO history (message, at, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?)').run(id, t, fromState, r.state, r.detail);
   for (const o of r.outbox ?? []) if (insertOutbox(db, o, now)) written.push(o);

@@ -245,4 +245,29 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX claims_request ON claims(request);
   CREATE INDEX claims_created ON claims(created_at);
   `,
+  `
+  -- the FHIR API: a request received over it has its Task (id = the request's id) from the POST on, before the
+  -- parse stage reads it; questions and answers between expert and requester as Communications
+  CREATE TABLE fhir_tasks (
+    id          TEXT PRIMARY KEY,
+    message     TEXT NOT NULL UNIQUE REFERENCES messages(id),
+    requester   TEXT NOT NULL,
+    created_at  INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX fhir_tasks_requester ON fhir_tasks(requester, created_at);
+  CREATE TABLE communications (
+    id          TEXT PRIMARY KEY,
+    request     TEXT NOT NULL REFERENCES requests(id),
+    message     TEXT REFERENCES messages(id),
+    sender      TEXT NOT NULL,
+    recipient   TEXT NOT NULL,
+    text        TEXT NOT NULL,
+    documents   TEXT NOT NULL DEFAULT '[]',
+    sent_at     INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX communications_request ON communications(request, sent_at);
+  -- what each practitioner sees: the requests they sent, and those assigned to them
+  CREATE INDEX requests_requester ON requests(requester COLLATE NOCASE, updated_at);
+  CREATE INDEX requests_expert_address ON requests(expert_address COLLATE NOCASE, updated_at);
+  `,
 ];

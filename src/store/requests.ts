@@ -244,3 +244,65 @@ export function findEarlierAnswered(db: Db, senderRef: string, before: Date): Re
     | undefined;
   return r ? toRow(r) : undefined;
 }
+
+export interface RequestSearch {
+  /** the practitioner's addresses: only the requests they sent or are assigned is seen */
+  visibleTo: readonly string[];
+  requester?: readonly string[];
+  expertAddress?: readonly string[];
+  states?: readonly string[];
+  updatedAfter?: Date;
+  updatedBefore?: Date;
+  offset: number;
+  limit: number;
+}
+
+/** The requests a practitioner is part of (as requester or assigned expert), newest change first, and how many match. */
+export function searchRequests(db: Db, s: RequestSearch): { rows: RequestRow[]; total: number } {
+  if (s.visibleTo.length === 0) return { rows: [], total: 0 };
+  const list = (values: readonly string[]) => values.map(() => '?').join(', ');
+  const where: string[] = [`(requester COLLATE NOCASE IN (${list(s.visibleTo)}) OR expert_address COLLATE NOCASE IN (${list(s.visibleTo)}))`];
+  const args: (string | number)[] = [...s.visibleTo, ...s.visibleTo];
+  if (s.requester) {
+    where.push(`requester COLLATE NOCASE IN (${list(s.requester)})`);
+    args.push(...s.requester);
+  }
+  if (s.expertAddress) {
+    where.push(`expert_address COLLATE NOCASE IN (${list(s.expertAddress)})`);
+    args.push(...s.expertAddress);
+  }
+  if (s.states) {
+    where.push(`state IN (${list(s.states)})`);
+    args.push(...s.states);
+  }
+  if (s.updatedAfter) {
+    where.push('updated_at >= ?');
+    args.push(s.updatedAfter.getTime());
+  }
+  if (s.updatedBefore) {
+    where.push('updated_at < ?');
+    args.push(s.updatedBefore.getTime());
+  }
+  const clause = where.join(' AND ');
+  const total = (stmt(db, `SELECT count(*) AS n FROM requests WHERE ${clause}`).get(...args) as { n: number }).n;
+  const rows = (stmt(db, `SELECT ${COLUMNS} FROM requests WHERE ${clause} ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?`).all(...args, s.limit, s.offset) as RawRequest[]).map(toRow);
+  return { rows, total };
+}
+
+/**
+ * Whether a document (by SHA-256) belongs to a request a practitioner is part of: attached to it, to one of its
+ * opinions or to one of its communications.
+ */
+export function documentVisibleTo(db: Db, sha256: string, visibleTo: readonly string[]): boolean {
+  if (visibleTo.length === 0 || !/^[0-9a-f]{64}$/.test(sha256)) return false;
+  const list = visibleTo.map(() => '?').join(', ');
+  const like = `%${sha256}%`;
+  return (
+    stmt(db,
+      `SELECT 1 FROM requests r WHERE (r.requester COLLATE NOCASE IN (${list}) OR r.expert_address COLLATE NOCASE IN (${list}))
+         AND (r.canonical LIKE ? OR EXISTS (SELECT 1 FROM opinions o WHERE o.request = r.id AND o.documents LIKE ?)
+              OR EXISTS (SELECT 1 FROM communications c WHERE c.request = r.id AND c.documents LIKE ?))
+       LIMIT 1`,
+    ).get(...visibleTo, ...visibleTo, like, like, like) !== undefined
+  );
+}

@@ -58,10 +58,10 @@ describe('docs/configuration.md', () => {
   it('has one section per top-level setting group, in the order of the schema', () => {
     const headings = RENDERED.split('\n').filter((l) => l.startsWith('## '));
     expect(headings).toEqual([
-      '## `domain`, `addresses`, `gatewayAddress`',
-      ...['database', 'smtp', 'tls', 'smime', 'certificates', 'outbound', 'notifications', 'pipeline', 'blobs', 'policy', 'ops', 'billing'].map((k) => `## \`${k}\``),
+      '## `domain`, `addresses`, `gatewayAddress`, `mode`',
+      ...['database', 'smtp', 'tls', 'smime', 'certificates', 'outbound', 'notifications', 'pipeline', 'blobs', 'policy', 'fhir', 'ops', 'billing'].map((k) => `## \`${k}\``),
     ]);
-    expect(Object.keys(ConfigObjectSchema.shape)).toEqual(['domain', 'addresses', 'gatewayAddress', ...headings.slice(1).map((h) => h.slice(4, -1))]);
+    expect(Object.keys(ConfigObjectSchema.shape)).toEqual(['domain', 'addresses', 'gatewayAddress', 'mode', ...headings.slice(1).map((h) => h.slice(4, -1))]);
   });
 
   it('lists every setting with its environment variable, and no other variable', () => {

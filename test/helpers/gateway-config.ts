@@ -24,6 +24,7 @@ export function testGatewayConfig(sinkPort: number, overrides: Partial<ConfigInp
     outbound: { smartHost: relay, retry: { initialDelayMs: 50, maxDelayMs: 200, giveUpAfterMs: 60_000 }, connectionTimeoutMs: 5000 },
     pipeline: { pollMs: 20 },
     ops: { port: 0 },
+    fhir: { port: 0 },
     ...overrides,
   };
   return { config: ConfigSchema.parse(input), dir };
