@@ -53,6 +53,11 @@ export async function runCli(argv: string[], io: CommandIo): Promise<number> {
 }
 
 export async function main(): Promise<void> {
+  // the reader went away (`txgate requests list | head`): what was asked for is printed, stop quietly
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   const io: CommandIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
   try {
     process.exitCode = await runCli(process.argv.slice(2), io);

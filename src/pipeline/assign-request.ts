@@ -18,6 +18,7 @@ import { answerDueAt } from './assignment-clock.ts';
 import { buildForwardText } from './build-forward-mail.ts';
 import { buildSealedOutbox } from './build-sealed-outbox.ts';
 import type { PipelineContext } from './pipeline-context.ts';
+import { parseFhirPayload } from '../payload/fhir/parse-fhir-request.ts';
 
 export interface Assignment {
   decision: RouteDecision;
@@ -43,8 +44,16 @@ export function requestIdOfAddress(ctx: Pick<PipelineContext, 'gatewayAddress'>,
 }
 
 /** The original payload part and documents of the request's mail, to attach to what the expert receives. */
-export function requestAttachments(content: Buffer | undefined): MailAttachment[] {
+export function requestAttachments(content: Buffer | undefined, channel = 'smtp'): MailAttachment[] {
   if (!content) return [];
+  if (channel === 'fhir') {
+    // a request made over the FHIR API: its signed Bundle as received, and the documents it carries
+    const parsed = parseFhirPayload(content, { channel: 'fhir' });
+    return [
+      { contentType: 'application/fhir+json', name: 'request.json', data: content },
+      ...(parsed.ok ? parsed.value.documents.map((d, i) => ({ contentType: d.attachment.contentType, name: d.attachment.name ?? `document-${i + 1}`, data: d.bytes })) : []),
+    ];
+  }
   const mail = readMail(content);
   if (!mail.ok) return [];
   return [
@@ -124,7 +133,7 @@ export function assignRequest(
   }
   // the Message-ID names the request and the assignment (see undeliverableEvent in assignment-clock.ts)
   const messageId = `<fwd-${row.id}-${expert.id}-${at.getTime()}@${ctx.domain}>`;
-  const attachments = requestAttachments(ctx.requestContent(row.message));
+  const attachments = requestAttachments(ctx.requestContent(row.message), row.channel);
   const { subject, text } = buildForwardText({
     request,
     requestId: row.id,

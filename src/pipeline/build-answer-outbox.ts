@@ -11,6 +11,7 @@ import { buildOsuO51 } from '../payload/hl7v2/build-osu-o51.ts';
 import { buildRriI12 } from '../payload/hl7v2/build-rri-i12.ts';
 import type { OutboxInsert } from '../store/outbox.ts';
 import { buildSealedOutbox } from './build-sealed-outbox.ts';
+import { signBundle, type Bundle } from '../fhir-signature/sign-bundle.ts';
 import type { ReplyContext } from './parse-stage.ts';
 import type { PipelineContext } from './pipeline-context.ts';
 
@@ -33,8 +34,11 @@ export interface AnswerMail {
   replyTo?: string;
 }
 
-/** The answer in the request's dialect, as attachments (none for a form or an XDM request). */
-export function buildDialectAttachments(request: CanonicalRequest, reply: ReplyContext, answer: Answer): MailAttachment[] {
+/**
+ * The answer in the request's dialect, as attachments (none for a form or an XDM request). A FHIR opinion's document
+ * Bundle is signed by the gateway (Da Vinci CDex) when a signer is given.
+ */
+export function buildDialectAttachments(request: CanonicalRequest, reply: ReplyContext, answer: Answer, signer?: PipelineContext['signer'], gatewayAddress?: string): MailAttachment[] {
   switch (request.dialect) {
     case 'hl7v2-360x':
       if (!reply.hl7Header || !request.ids.sender) return [];
@@ -44,9 +48,19 @@ export function buildDialectAttachments(request: CanonicalRequest, reply: ReplyC
       return [{ contentType: 'application/hl7-v2', name: 'answer.hl7', data: buildRriI12(request, answer, reply.hl7Header) }];
     case 'fhir': {
       const fhir = buildFhirAnswer(request, answer);
+      const document =
+        fhir.document && signer && gatewayAddress
+          ? signBundle(fhir.document as Bundle, {
+              key: signer.key,
+              chain: [signer.cert, ...signer.chain],
+              when: new Date(answer.at),
+              who: { identifier: { system: 'urn:ietf:rfc:3986', value: `mailto:${gatewayAddress}` } },
+              alg: 'RS256',
+            })
+          : fhir.document;
       return [
         { contentType: 'application/fhir+json', name: 'task.json', data: Buffer.from(JSON.stringify(fhir.task, null, 2)) },
-        ...(fhir.document ? [{ contentType: 'application/fhir+json', name: 'opinion.json', data: Buffer.from(JSON.stringify(fhir.document, null, 2)) }] : []),
+        ...(document ? [{ contentType: 'application/fhir+json', name: 'opinion.json', data: Buffer.from(JSON.stringify(document, null, 2)) }] : []),
       ];
     }
     default:
@@ -74,7 +88,7 @@ export function buildAnswerOutbox(ctx: PipelineContext, a: AnswerMail): OutboxIn
     // the requester's software says when it has processed it (the delivery is tracked)
     headers: { 'Disposition-Notification-To': ctx.gatewayAddress, ...(a.replyTo ? { 'Reply-To': a.replyTo } : {}) },
     text: a.text,
-    attachments: [...(a.dialectAnswer === false ? [] : buildDialectAttachments(a.request, a.reply, a.answer)), ...(a.attachments ?? [])],
+    attachments: [...(a.dialectAnswer === false ? [] : buildDialectAttachments(a.request, a.reply, a.answer, ctx.signer, ctx.gatewayAddress)), ...(a.attachments ?? [])],
   });
   return buildSealedOutbox(ctx, { kind: a.kind, idempotencyKey: a.idempotencyKey, sourceMessage: a.sourceMessage, messageId, to, recipientCert: cert, inner, expectsMdn: true });
 }

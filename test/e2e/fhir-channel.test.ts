@@ -16,6 +16,7 @@ import { startGateway, type Gateway } from '../../src/gateway/start-gateway.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { buildMail } from '../../src/mime/build-mail.ts';
 import { headerValue, parseEntity } from '../../src/mime/parse-entity.ts';
+import { readMail } from '../../src/payload/mime/find-payload.ts';
 import { openMessage } from '../../src/smime/open-message.ts';
 import { makeGatewayKey } from '../../src/smime/gateway-key.ts';
 import { sealMessage } from '../../src/smime/seal-message.ts';
@@ -229,6 +230,11 @@ describe('the FHIR API', () => {
     const opened = openMessage(forward.raw, { keys: [makeGatewayKey(expert.key, expert.cert)], trust: testTrust() });
     const replyTo = headerValue(parseEntity(opened.content).headers, 'reply-to')!;
     expect(replyTo).toContain(id);
+    // the forward carries the signed Bundle as received and the documents it holds
+    const forwarded = readMail(opened.content);
+    if (!forwarded.ok) throw new Error(JSON.stringify(forwarded.problems));
+    expect(forwarded.value.payloads.some((p) => p.name === 'request.json')).toBe(true);
+    expect(forwarded.value.documents.some((d) => d.bytes.equals(SAMPLE_PDF))).toBe(true);
     const inner = buildMail({ from: expert.address, to: replyTo, subject: 'Re: tele-expertise', messageId: `<op-${id}@chu-b.test>`, date: new Date(), text: 'OPINION\nNo anomaly on the ECG.' });
     const sealed = sealMessage(inner, { signerKey: expert.key, signerCert: expert.cert, chain: [], recipients: [cert('gateway')], now: new Date() });
     const sent = await sendSmtp(gw.smtpPort!, { from: expert.address, to: [replyTo] }, sealed);
