@@ -42,7 +42,7 @@ export async function submitClaimRow(o: ClaimWorkerOptions, row: ClaimWork): Pro
   const problems = validateClaimBundle(row.bundle);
   if (problems.length) {
     markClaimInvalid(o.db, row.id, o.owner, problems.map((p) => `${p.code} ${p.path}: ${p.message}`).join('\n'), o.now());
-    o.log.warn('billing: invalid claim held', { claim: row.id, problems: problems.length });
+    o.log.warn('billing: invalid claim held', { claim: row.id, request: row.request, problems: problems.length });
     return;
   }
   const outcome = await (o.submit ?? submitClaimBundle)(o.insurer, row.bundle);
@@ -50,26 +50,26 @@ export async function submitClaimRow(o: ClaimWorkerOptions, row: ClaimWork): Pro
   if (outcome.status === 'submitted') {
     if (outcome.outcome === 'error') {
       markClaimError(o.db, row.id, o.owner, `BILLING_CLAIM_ERROR: ${outcome.errors.join('; ') || 'the insurer answered outcome error'}`, now, { response: outcome.response, outcome: 'error' });
-      o.log.warn('billing: the insurer answered error', { claim: row.id, errors: outcome.errors });
+      o.log.warn('billing: the insurer answered error', { claim: row.id, request: row.request, errors: outcome.errors });
     } else {
       markClaimSubmitted(o.db, row.id, o.owner, outcome.response, outcome.outcome, now);
-      o.log.info('billing: claim submitted', { claim: row.id, act: row.actCode, outcome: outcome.outcome, attempt: row.attempts });
+      o.log.info('billing: claim submitted', { claim: row.id, request: row.request, act: row.actCode, outcome: outcome.outcome, attempt: row.attempts });
     }
     return;
   }
   if (outcome.status === 'permanent') {
     markClaimError(o.db, row.id, o.owner, outcome.error, now, outcome.response === undefined ? undefined : { response: outcome.response });
-    o.log.warn('billing: claim refused', { claim: row.id, error: outcome.error });
+    o.log.warn('billing: claim refused', { claim: row.id, request: row.request, error: outcome.error });
     return;
   }
   if (shouldGiveUp(row.firstAttemptAt ?? now, now, o.retry)) {
     markClaimError(o.db, row.id, o.owner, `BILLING_EXPIRED: ${outcome.error}`, now);
-    o.log.warn('billing: claim given up', { claim: row.id, error: outcome.error, attempt: row.attempts });
+    o.log.warn('billing: claim given up', { claim: row.id, request: row.request, error: outcome.error, attempt: row.attempts });
     return;
   }
   const delay = nextAttemptDelay(row.attempts, o.retry, o.random ?? Math.random);
   markClaimRetry(o.db, row.id, o.owner, outcome.error, new Date(now.getTime() + delay), now);
-  o.log.info('billing: will retry', { claim: row.id, error: outcome.error, attempt: row.attempts, inMs: Math.round(delay) });
+  o.log.info('billing: will retry', { claim: row.id, request: row.request, error: outcome.error, attempt: row.attempts, inMs: Math.round(delay) });
 }
 
 export function startClaimWorker(o: ClaimWorkerOptions): ClaimWorker {

@@ -52,13 +52,15 @@ export async function deliverOne(o: DeliveryOptions): Promise<boolean> {
 
 /** One delivery attempt of a claimed row, its outcome recorded. */
 export async function deliverRow(o: DeliveryOptions, row: OutboxWork): Promise<void> {
+  // the message whose step queued this row, when there is one (ids only)
+  const source = row.sourceMessage ? { message: row.sourceMessage } : {};
   const recipient = row.envelopeTo[0] ?? '';
   const route = resolveRoute(o.routes(), domainOf(recipient));
   let outcome: SendOutcome;
   if (!route) {
     outcome = { status: 'permanent', code: 'SMTP_INVALID', response: 'no route for the recipient domain' };
     markOutboxFailed(o.db, row.id, o.owner, 'DELIVERY_NO_ROUTE', outcome.response, o.now());
-    o.log.warn('delivery: no route', { outbox: row.id, kind: row.kind });
+    o.log.warn('delivery: no route', { outbox: row.id, ...source, kind: row.kind });
     o.onFailed?.(row, 'DELIVERY_NO_ROUTE');
     return;
   }
@@ -66,19 +68,19 @@ export async function deliverRow(o: DeliveryOptions, row: OutboxWork): Promise<v
   const now = o.now();
   if (outcome.status === 'sent') {
     markOutboxSent(o.db, row.id, o.owner, outcome.response, now, o.mdnTimeoutMs);
-    o.log.info('delivery: sent', { outbox: row.id, kind: row.kind, attempt: row.attempts });
+    o.log.info('delivery: sent', { outbox: row.id, ...source, kind: row.kind, attempt: row.attempts });
     return;
   }
   const giveUp = outcome.status === 'permanent' || shouldGiveUp(row.firstAttemptAt ?? now, now, o.retry);
   if (giveUp) {
     const code = outcome.status === 'permanent' ? outcome.code : 'DELIVERY_EXPIRED';
     markOutboxFailed(o.db, row.id, o.owner, code, outcome.response.slice(0, 500), now);
-    o.log.warn('delivery: failed for good', { outbox: row.id, kind: row.kind, code, attempt: row.attempts });
+    o.log.warn('delivery: failed for good', { outbox: row.id, ...source, kind: row.kind, code, attempt: row.attempts });
     o.onFailed?.(row, code);
   } else {
     const delay = nextAttemptDelay(row.attempts, o.retry, Math.random);
     markOutboxRetry(o.db, row.id, o.owner, outcome.code, outcome.response.slice(0, 500), new Date(now.getTime() + delay), now);
-    o.log.info('delivery: will retry', { outbox: row.id, kind: row.kind, code: outcome.code, attempt: row.attempts, inMs: Math.round(delay) });
+    o.log.info('delivery: will retry', { outbox: row.id, ...source, kind: row.kind, code: outcome.code, attempt: row.attempts, inMs: Math.round(delay) });
   }
 }
 

@@ -9,6 +9,7 @@ import { buildIdentifier } from '../payload/fhir/build-fhir-participants.ts';
 import { CONSULT_NOTE, TASK_CODE_SYSTEM } from '../payload/fhir/fhir-codes.ts';
 import { withVersionMeta } from './fhir-version-id.ts';
 import type { TaskSource } from './task-source.ts';
+import { ASSIGNED_STATES } from '../pipeline/relay-stage.ts';
 
 /** txgate's own request id, as a Task identifier. */
 export const REQUEST_ID_SYSTEM = 'urn:txgate:request-id';
@@ -42,9 +43,6 @@ export const TASK_STATUS_OF_REQUEST_STATE: Readonly<Record<string, string>> = {
   'information-requested': 'on-hold',
   answered: 'completed',
 };
-
-/** The request states in which an expert holds the request (the same as the relay stage's ASSIGNED_STATES). */
-export const ASSIGNED_REQUEST_STATES: readonly string[] = ['routed', 'accepted', 'information-requested'];
 
 /** The id of the document Bundle of an opinion version. */
 export function opinionBundleId(requestId: string, version: number): string {
@@ -91,7 +89,7 @@ export function buildTaskView(source: TaskSource): Record<string, unknown> {
   const { status, state, refusalCodes } = taskStatusOf(source);
   const patientId = canonical?.patient.identifiers[0];
   const serviceRequest = { reference: `ServiceRequest/${source.id}` };
-  const deadline = r && r.dueAt && !r.pausedAt && r.expertAddress && ASSIGNED_REQUEST_STATES.includes(r.state) ? r.dueAt : undefined;
+  const deadline = r && r.dueAt && !r.pausedAt && r.expertAddress && ASSIGNED_STATES.includes(r.state) ? r.dueAt : undefined;
   const opinions = [...source.opinions].sort((a, b) => a.version - b.version);
   const task: Record<string, unknown> = {
     resourceType: 'Task',

@@ -179,7 +179,7 @@ export function createRequest(deps: FhirApiDeps, me: ClientIdentity, body: Buffe
   };
   const stored = storeFhirRequest(deps.db, accept, taskId, me.address);
   if (!stored.duplicate) {
-    deps.log.info('fhir request stored', { message: accept.id, task: stored.taskId, signed });
+    deps.log.info('fhir request stored', { message: accept.id, request: stored.taskId, task: stored.taskId, signed });
     deps.wake();
   }
   return createdResponse(deps, json, stored.taskId, stored.duplicate);

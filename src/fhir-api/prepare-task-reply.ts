@@ -1,11 +1,13 @@
 /**
  * The expert's change of a Task (PUT or PATCH) as the resources the relay stage reads (parseFhirApiReply): the
  * changed Task, with an opinion given as a document Bundle in an output attachment taken out as that Bundle, and an
- * output pointing to a contained DocumentReference given as its attachment. Pure.
+ * output pointing to a contained DocumentReference given as its attachment; a completed Task completed again is marked
+ * as a correction. Pure.
  */
 import type { Problem } from '../errors/result.ts';
 import { getObject, getObjects, getString, isObject, type JsonObject } from '../payload/fhir/fhir-json.ts';
 import { decodeStrictBase64 } from '../payload/fhir/parse-fhir-attachment.ts';
+import { ANSWER_KIND_SYSTEM } from '../payload/fhir/fhir-codes.ts';
 
 export type TaskReply = { ok: true; resources: JsonObject[]; status: string } | { ok: false; problems: Problem[] };
 
@@ -58,6 +60,8 @@ export function prepareTaskReply(current: JsonObject, next: unknown): TaskReply 
     return [value];
   });
   const { output: _given, ...rest } = next;
-  const task: JsonObject = outputs.length ? { ...rest, output: outputs } : rest;
+  // a completed Task completed again is a correction of the opinion (read so by the relay: businessStatus corrected)
+  const corrected = getString(current, 'status') === 'completed' && status === 'completed' ? { businessStatus: { coding: [{ system: ANSWER_KIND_SYSTEM, code: 'corrected' }], text: 'corrected' } } : {};
+  const task: JsonObject = { ...rest, ...(outputs.length ? { output: outputs } : {}), ...corrected };
   return { ok: true, resources: [task, ...documents], status };
 }

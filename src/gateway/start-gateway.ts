@@ -289,7 +289,7 @@ export async function startGateway(config: Config, o: GatewayOptions): Promise<G
   const sweep = setInterval(() => {
     try {
       const expired = expireAwaitedMdns(db, now());
-      for (const row of expired) log.warn('delivery: no processed MDN in time', { outbox: row.id, kind: row.kind });
+      for (const row of expired) log.warn('delivery: no processed MDN in time', { outbox: row.id, ...(row.sourceMessage ? { message: row.sourceMessage } : {}), kind: row.kind });
       queueUndeliverable(expired);
     } catch (err) {
       log.error('mdn sweep error', { error: (err as Error).message });

@@ -113,8 +113,10 @@ export function recordSteps<C>(o: WorkerOptions<C>, done: readonly { msg: Messag
   done.forEach(({ msg, stage, step }, i) => {
     const r = step.result;
     if (written[i]) {
-      o.log.info('step done', { message: msg.id, stage: stage.name, state: r.state, ...(r.refusalCode ? { code: r.refusalCode } : {}), outbox: r.outbox?.length ?? 0 });
-      if (r.alert) o.log.warn('operator attention', { message: msg.id, stage: stage.name, alert: r.alert });
+      const requestId = r.request?.id ?? r.requestUpdate?.id;
+      const request = requestId ? { request: requestId } : {};
+      o.log.info('step done', { message: msg.id, ...request, stage: stage.name, state: r.state, ...(r.refusalCode ? { code: r.refusalCode } : {}), outbox: r.outbox?.length ?? 0 });
+      if (r.alert) o.log.warn('operator attention', { message: msg.id, ...request, stage: stage.name, alert: r.alert });
       o.onStep?.(msg.id, r);
     } else {
       o.log.warn('step result discarded: lease lost', { message: msg.id, stage: stage.name });

@@ -20,9 +20,10 @@ describe('txgate status', () => {
     expect(r.status).toBe(0);
     const lines = r.stdout.split('\n');
     expect(lines[0]).toMatch(/^messages {14}.*refused \d+/);
-    expect(lines[1]).toMatch(/^requests {14}.*answered 1.*refused 2.*routed 3/);
+    expect(lines[1]).toMatch(/^requests {14}.*answered 2.*refused 2.*routed 3/);
     expect(lines[2]).toMatch(/^outbox {16}0 pending, 0 failed/);
-    // nothing is due within a day (answers are due in days); with a window of 30 days the three routed ones are
+    // (the GP's request by mail and the nurse's by FHIR are answered) nothing is due within a day (answers are due in
+    // days); with a window of 30 days the three routed ones are
     expect(r.stdout).toMatch(/deadlines < 24 h {6}none/);
     const wide = await runCommand(statusCommand, ['--config', demo.config, '--risk-hours', String(24 * 30), '--json']);
     const json = JSON.parse(wide.stdout) as { deadlinesAtRisk: unknown[]; stuck: unknown[]; gatewayCertificates: unknown[] };

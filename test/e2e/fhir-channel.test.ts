@@ -197,6 +197,13 @@ describe('the FHIR API', () => {
     expect(JSON.stringify(opinion)).toContain('Sinus rhythm');
     const verified = verifyBundleSignature(opinion, { trust: testTrust(), at: new Date(), expectedSigner: { email: 'gateway@txgate.localhost' } });
     expect(verified.ok, JSON.stringify(verified)).toBe(true);
+    // a correction: the completed Task completed again with a new output; both versions stay
+    const corrected = valid(
+      (await asExpert.patch({ resourceType: 'Task', id, jsonPatch: [{ op: 'replace', path: '/output', value: [{ type: { text: 'opinion' }, valueString: 'Correction: review in 3 months.' }] }] })) as Json,
+    );
+    const versions = (corrected.output as { valueReference?: { reference: string } }[]).map((o) => o.valueReference?.reference);
+    expect(versions).toEqual([`Bundle/${id}-opinion-1`, `Bundle/${id}-opinion-2`]);
+    expect(JSON.stringify(valid((await asGp.read({ resourceType: 'Bundle', id: `${id}-opinion-2` })) as Json))).toContain('review in 3 months');
     // a completed Task takes no new acceptance
     expect(await refusedWith(asExpert.patch({ resourceType: 'Task', id, jsonPatch: [{ op: 'replace', path: '/status', value: 'accepted' }] }))).toMatchObject({ status: 409 });
 

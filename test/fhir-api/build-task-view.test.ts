@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ASSIGNED_REQUEST_STATES,
   buildTaskView,
   opinionBundleId,
   TASK_STATUS_OF_MESSAGE_STATE,
   TASK_STATUS_OF_REQUEST_STATE,
 } from '../../src/fhir-api/build-task-view.ts';
 import { fhirVersionIdOf } from '../../src/fhir-api/fhir-version-id.ts';
-import { ASSIGNED_STATES } from '../../src/pipeline/relay-stage.ts';
 import { validateFhirResource } from '../../src/fhir-api/validate-fhir-resource.ts';
 import { DUE_AT, EXPERT_ADDRESS, MINIMAL_REQUEST, messageSource, PATIENT_FAMILY, PATIENT_INS, REQUESTER_ADDRESS, taskSource, UPDATED_AT } from './sample-request.ts';
 
@@ -154,9 +152,5 @@ describe('buildTaskView: the rest of the Task', () => {
       view(taskSource('routed', {}, [{ version: 1, at: UPDATED_AT, documents: [] }])).meta.versionId,
     ]);
     expect(versions.size).toBe(5);
-  });
-
-  it('knows the same assigned states as the relay stage', () => {
-    expect([...ASSIGNED_REQUEST_STATES]).toEqual(ASSIGNED_STATES);
   });
 });

@@ -181,6 +181,15 @@ describe('prepareTaskReply then parseFhirApiReply: what the relay stage reads', 
     expect(got).toEqual({ verb: 'correction', text: 'Correction : ECG d’effort inutile.', documents: ['application/pdf'], source: 'fhir' });
   });
 
+  it('a completed Task completed again with a new output: a correction', () => {
+    const answered = buildTaskView(taskSource('answered', {}, [{ version: 1, at: new Date('2026-01-16T10:00:00Z'), text: 'first', documents: [] }])) as Json;
+    const { meta: _meta, ...rest } = answered;
+    const r = prepareTaskReply(answered, { ...rest, output: [{ type: CONSULT_NOTE, valueString: 'Correction : contrôle à 3 mois.' }] });
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    const reply = parseFhirApiReply(r.resources);
+    expect(reply.ok && { verb: reply.value.verb, text: reply.value.text }).toEqual({ verb: 'correction', text: 'Correction : contrôle à 3 mois.' });
+  });
+
   it('an opinion with a report in a contained DocumentReference and its text as valueString', () => {
     const dr = { resourceType: 'DocumentReference', id: 'report', status: 'current', content: [{ attachment: { contentType: 'application/pdf', data: PDF.toString('base64') } }] };
     const got = read({
