@@ -31,7 +31,7 @@ import { getCommunication, listCommunications, type CommunicationRow } from '../
 import { findFhirTaskByDedupKey, messageOutcome, storeFhirMessage, storeFhirRequest } from '../store/fhir-tasks.ts';
 import type { AcceptInput } from '../store/messages.ts';
 import type { Db } from '../store/open-database.ts';
-import { documentVisibleTo, getRequest, listOpinions, searchRequests, type RequestRow } from '../store/requests.ts';
+import { findVisibleDocument, getRequest, searchRequests } from '../store/requests.ts';
 import { applyJsonPatch } from './apply-json-patch.ts';
 import { buildCommunicationView } from './build-communication-view.ts';
 import { buildOpinionDocumentView } from './build-opinion-document-view.ts';
@@ -378,20 +378,14 @@ export function searchServiceRequests(deps: FhirApiDeps, me: ClientIdentity, par
   );
   const paging = readPaging(params, deps, problems);
   if (problems.length > 0) return refusal('FHIR_BAD_SEARCH', problems);
-  // the caller's own requests (an index), then the patient among them
-  const mine = searchRequests(deps.db, { visibleTo: me.addresses, offset: 0, limit: 100_000 }).rows;
+  // the caller's own requests (an index), the patient among them
+  const found = searchRequests(deps.db, { visibleTo: me.addresses, ...(wanted.length ? { patient: wanted } : {}), offset: paging.offset, limit: paging.count });
   const l = lookups(deps);
-  const matching = mine.filter((row: RequestRow) => {
-    if (wanted.length === 0) return true;
-    const ids = (row.canonical as { request: { patient: { identifiers: { system: string; value: string }[] } } }).request.patient.identifiers;
-    return ids.some((i) => wanted.some((w) => w.system === i.system && w.value === i.value));
-  });
-  const page = matching.slice(paging.offset, paging.offset + paging.count);
-  const resources = page.flatMap((row) => {
+  const resources = found.rows.flatMap((row) => {
     const view = serviceRequestOf(taskSourceOfRequest(deps.db, row, l));
     return view ? [view] : [];
   });
-  return { status: 200, body: buildSearchBundle({ baseUrl: deps.baseUrl, resources, total: matching.length, ...pageLinks(deps.baseUrl, 'ServiceRequest', params, paging.offset, paging.count, matching.length) }) };
+  return { status: 200, body: buildSearchBundle({ baseUrl: deps.baseUrl, resources, total: found.total, ...pageLinks(deps.baseUrl, 'ServiceRequest', params, paging.offset, paging.count, found.total) }) };
 }
 
 // ---------------------------------------------------------------- Communication
@@ -468,26 +462,11 @@ export function searchCommunications(deps: FhirApiDeps, me: ClientIdentity, para
 // ---------------------------------------------------------------- Binary, opinion Bundle
 
 export async function readBinary(deps: FhirApiDeps, me: ClientIdentity, id: string): Promise<ApiResponse> {
-  if (!documentVisibleTo(deps.db, id, me.addresses)) return refusal('FHIR_NOT_FOUND');
+  const document = findVisibleDocument(deps.db, id, me.addresses);
+  if (!document) return refusal('FHIR_NOT_FOUND');
   const bytes = await readBlob(deps.blobsDir, id);
   if (!bytes.ok) return refusal('FHIR_NOT_FOUND');
-  const type = findDocumentType(deps, id, me) ?? 'application/octet-stream';
-  return resourceResponse({ resourceType: 'Binary', id, contentType: type, data: bytes.value.toString('base64') });
-}
-
-/** The declared type of a stored document, from the request or opinion that lists it. */
-function findDocumentType(deps: FhirApiDeps, sha256: string, me: ClientIdentity): string | undefined {
-  const rows = searchRequests(deps.db, { visibleTo: me.addresses, offset: 0, limit: 100_000 }).rows;
-  for (const row of rows) {
-    const canonical = (row.canonical as { request: { attachments: { sha256: string; contentType: string }[] } }).request;
-    const a = canonical.attachments.find((x) => x.sha256 === sha256);
-    if (a) return a.contentType;
-    for (const o of listOpinions(deps.db, row.id)) {
-      const d = (o.documents as { sha256?: string; contentType?: string }[]).find((x) => x.sha256 === sha256);
-      if (d?.contentType) return d.contentType;
-    }
-  }
-  return undefined;
+  return resourceResponse({ resourceType: 'Binary', id, contentType: document.contentType, data: bytes.value.toString('base64') });
 }
 
 /** An opinion as its document Bundle, signed by the gateway (Da Vinci CDex). */

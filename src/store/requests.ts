@@ -253,6 +253,8 @@ export interface RequestSearch {
   states?: readonly string[];
   updatedAfter?: Date;
   updatedBefore?: Date;
+  /** the patient, by one of their identifiers */
+  patient?: readonly { system: string; value: string }[];
   offset: number;
   limit: number;
 }
@@ -283,6 +285,11 @@ export function searchRequests(db: Db, s: RequestSearch): { rows: RequestRow[]; 
     where.push('updated_at < ?');
     args.push(s.updatedBefore.getTime());
   }
+  if (s.patient) {
+    const one = "(json_extract(p.value, '$.system') = ? AND json_extract(p.value, '$.value') = ?)";
+    where.push(`EXISTS (SELECT 1 FROM json_each(canonical, '$.request.patient.identifiers') p WHERE ${s.patient.map(() => one).join(' OR ') || '0'})`);
+    for (const i of s.patient) args.push(i.system, i.value);
+  }
   const clause = where.join(' AND ');
   const total = (stmt(db, `SELECT count(*) AS n FROM requests WHERE ${clause}`).get(...args) as { n: number }).n;
   const rows = (stmt(db, `SELECT ${COLUMNS} FROM requests WHERE ${clause} ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?`).all(...args, s.limit, s.offset) as RawRequest[]).map(toRow);
@@ -290,19 +297,23 @@ export function searchRequests(db: Db, s: RequestSearch): { rows: RequestRow[]; 
 }
 
 /**
- * Whether a document (by SHA-256) belongs to a request a practitioner is part of: attached to it, to one of its
- * opinions or to one of its communications.
+ * A document (by SHA-256) of a request a practitioner is part of — attached to it, to one of its opinions or to one
+ * of its communications — with its declared type; undefined when they may not see it (or it is no one's).
  */
-export function documentVisibleTo(db: Db, sha256: string, visibleTo: readonly string[]): boolean {
-  if (visibleTo.length === 0 || !/^[0-9a-f]{64}$/.test(sha256)) return false;
+export function findVisibleDocument(db: Db, sha256: string, visibleTo: readonly string[]): { contentType: string } | undefined {
+  if (visibleTo.length === 0 || !/^[0-9a-f]{64}$/.test(sha256)) return undefined;
   const list = visibleTo.map(() => '?').join(', ');
-  const like = `%${sha256}%`;
-  return (
-    stmt(db,
-      `SELECT 1 FROM requests r WHERE (r.requester COLLATE NOCASE IN (${list}) OR r.expert_address COLLATE NOCASE IN (${list}))
-         AND (r.canonical LIKE ? OR EXISTS (SELECT 1 FROM opinions o WHERE o.request = r.id AND o.documents LIKE ?)
-              OR EXISTS (SELECT 1 FROM communications c WHERE c.request = r.id AND c.documents LIKE ?))
-       LIMIT 1`,
-    ).get(...visibleTo, ...visibleTo, like, like, like) !== undefined
-  );
+  const mine = `(r.requester COLLATE NOCASE IN (${list}) OR r.expert_address COLLATE NOCASE IN (${list}))`;
+  const row = stmt(db,
+    `SELECT json_extract(d.value, '$.contentType') AS type FROM requests r, json_each(r.canonical, '$.request.attachments') d
+       WHERE ${mine} AND json_extract(d.value, '$.sha256') = ?
+     UNION ALL
+     SELECT json_extract(d.value, '$.contentType') FROM requests r JOIN opinions o ON o.request = r.id, json_each(o.documents) d
+       WHERE ${mine} AND json_extract(d.value, '$.sha256') = ?
+     UNION ALL
+     SELECT json_extract(d.value, '$.contentType') FROM requests r JOIN communications c ON c.request = r.id, json_each(c.documents) d
+       WHERE ${mine} AND json_extract(d.value, '$.sha256') = ?
+     LIMIT 1`,
+  ).get(...visibleTo, ...visibleTo, sha256, ...visibleTo, ...visibleTo, sha256, ...visibleTo, ...visibleTo, sha256) as { type: string | null } | undefined;
+  return row ? { contentType: row.type ?? 'application/octet-stream' } : undefined;
 }

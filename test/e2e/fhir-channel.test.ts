@@ -210,6 +210,7 @@ describe('the FHIR API', () => {
     // the request and its document
     const byPatient = valid((await asGp.search({ resourceType: 'ServiceRequest', searchParams: { 'patient:identifier': `${INS_SYSTEM}|${insWithKey('2840575123456')}` } })) as Json);
     expect(byPatient.total).toBe(1);
+    expect(((await asGp.search({ resourceType: 'ServiceRequest', searchParams: { 'patient:identifier': `${INS_SYSTEM}|${insWithKey('1999999999999')}` } })) as Json).total).toBe(0);
     const sr = valid((await asExpert.read({ resourceType: 'ServiceRequest', id })) as Json);
     expect(sr.status).toBe('completed');
     const sha = createHash('sha256').update(SAMPLE_PDF).digest('hex');
