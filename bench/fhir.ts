@@ -25,14 +25,12 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 import { nirWithKey } from '../src/demo/synthetic-identifiers.ts';
-import { addCertificate, findPractitionerByAddress, storeDirectoryEntries } from '../src/store/directory.ts';
 import { openDatabase, openReadOnlyDatabase } from '../src/store/open-database.ts';
 import { countMessagesByCode } from '../src/store/ops-counts.ts';
-import { issueClientParty, signedBy, type ClientParty } from '../test/helpers/fhir-client.ts';
+import { gpRequestBundle, issueClientParty, signedBy, storeFhirParties, type DirectoryParty } from '../test/helpers/fhir-client.ts';
 import { testGatewayConfig } from '../test/helpers/gateway-config.ts';
 import { BIN, CERTS } from '../test/helpers/paths.ts';
 import { startSmtpSink } from '../test/helpers/smtp-sink.ts';
-import { buildRequestBundle, type Json } from '../test/payload/fhir/request-bundle.ts';
 import { countFailures, runHttpLoad, type LoadRequest, type LoadResult } from './lib/http-load.ts';
 import { report, round } from './lib/measure.ts';
 import { ownCpuMs, processCpuMs } from './lib/cpu-time.ts';
@@ -43,43 +41,16 @@ const CLIENTS = 20;
 const WARMUP = 100;
 const WARMUP_METADATA = 1000;
 
-const PROFESSION = 'https://mos.esante.gouv.fr/NOS/TRE_G15-ProfessionSante/FHIR/TRE-G15-ProfessionSante';
-const SPECIALTY = 'https://mos.esante.gouv.fr/NOS/TRE_R38-SpecialiteOrdinale/FHIR/TRE-R38-SpecialiteOrdinale';
-const INS_SYSTEM = 'urn:oid:1.2.250.1.213.1.4.8';
-const RPPS = 'urn:oid:1.2.250.1.71.4.2.1';
-
-/** The GP's request to the cardiologist for the patient of this INS, as the e2e test makes it (test/e2e/fhir-channel.test.ts). */
-function requestBundle(gp: ClientParty, expert: ClientParty, ins: string): Json {
-  const bundle = buildRequestBundle();
-  const entries = bundle.entry as { resource: Json }[];
-  entries[2]!.resource.identifier = [{ system: INS_SYSTEM, value: ins }];
-  entries[3]!.resource.telecom = [{ system: 'email', value: gp.address }];
-  entries[5]!.resource.telecom = [{ system: 'email', value: expert.address }];
-  entries[0]!.resource.performerType = { coding: [{ system: SPECIALTY, code: 'SM04', display: 'Cardiologie' }] };
-  return bundle;
-}
-
 /** A distinct synthetic INS per request (women born in May 1984 in Paris, order numbers from 100000). */
 function insOf(i: number): string {
   return nirWithKey(`2840575${String(100_000 + i).padStart(6, '0')}`);
 }
 
 /** The gateway's database with the GP and the cardiologist in the directory, their certificates attached. */
-function storeDirectory(path: string, parties: { party: ClientParty; specialty: string; rpps?: string }[]): void {
+function storeDirectory(path: string, parties: readonly DirectoryParty[]): void {
   const db = openDatabase(path);
   try {
-    storeDirectoryEntries(
-      db,
-      parties.map(({ party, specialty, rpps }) => ({
-        identifiers: rpps ? [{ system: RPPS, value: rpps }] : [],
-        addresses: [party.address],
-        profession: { system: PROFESSION, code: '10' },
-        specialties: [{ system: SPECIALTY, code: specialty }],
-      })),
-      'bench',
-      new Date(),
-    );
-    for (const { party } of parties) addCertificate(db, findPractitionerByAddress(db, party.address)!.id, party.cert.der, party.cert.notBefore, party.cert.notAfter);
+    storeFhirParties(db, parties);
   } finally {
     db.close();
   }
@@ -128,7 +99,7 @@ export async function run(): Promise<void> {
 
   // every body distinct and signed now, before any clock
   const signStart = performance.now();
-  const bodies = Array.from({ length: WARMUP + COUNT }, (_, i) => Buffer.from(JSON.stringify(signedBy(requestBundle(gp, expert, insOf(i)), gp))));
+  const bodies = Array.from({ length: WARMUP + COUNT }, (_, i) => Buffer.from(JSON.stringify(signedBy(gpRequestBundle(gp, expert, insOf(i)), gp))));
   const signMs = performance.now() - signStart;
   const bytes = bodies.slice(WARMUP).reduce((n, b) => n + b.length, 0);
 

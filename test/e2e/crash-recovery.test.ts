@@ -3,14 +3,14 @@
  * daemon is killed with SIGKILL at random moments and restarted. Every message that got a 250 ends with
  * exactly one stored request and one processed MDN, and there is nothing else.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sealMessage } from '../../src/smime/seal-message.ts';
-import { BIN } from '../helpers/paths.ts';
+import { startDaemon } from '../helpers/start-daemon.ts';
 import { sendSmtp } from '../helpers/send-smtp.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 import { party, sampleInner } from '../helpers/test-pki.ts';
@@ -32,25 +32,6 @@ async function freePort(): Promise<number> {
 let child: ChildProcess | undefined;
 let sink: SmtpSink | undefined;
 
-function startDaemon(configFile: string, logFile: string): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [BIN, 'serve', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      writeFileSync(logFile, d, { flag: 'a' });
-      if (out.includes('smtp intake listening')) {
-        p.stdout!.off('data', onData);
-        p.stdout!.on('data', (x: Buffer) => writeFileSync(logFile, x, { flag: 'a' }));
-        resolve(p);
-      }
-    };
-    p.stdout!.on('data', onData);
-    p.stderr!.on('data', (d: Buffer) => writeFileSync(logFile, d, { flag: 'a' }));
-    p.once('exit', (code) => reject(new Error(`daemon exited (${code}) before listening: ${out.slice(-2000)}`)));
-  });
-}
-
 afterAll(async () => {
   child?.kill('SIGKILL');
   await sink?.close();
@@ -65,7 +46,7 @@ describe('crash recovery', () => {
     const logFile = join(dir, 'daemon.log');
     // the config as a file, for the real daemon process
     writeFileSync(configFile, JSON.stringify({ ...config, smtp: { ...config.smtp, port } }, null, 2));
-    child = await startDaemon(configFile, logFile);
+    child = await startDaemon(configFile, logFile, 'smtp intake listening');
 
     const doctor = party('doctor');
     const gatewayCert = party('gateway').cert;
@@ -99,7 +80,7 @@ describe('crash recovery', () => {
         await new Promise((res) => setTimeout(res, 200 + Math.random() * 600));
         child!.kill('SIGKILL');
         await new Promise((res) => child!.once('exit', res));
-        child = await startDaemon(configFile, logFile);
+        child = await startDaemon(configFile, logFile, 'smtp intake listening');
       }
     };
     const t0 = Date.now();

@@ -20,19 +20,16 @@ import { readMail } from '../../src/payload/mime/find-payload.ts';
 import { openMessage } from '../../src/smime/open-message.ts';
 import { makeGatewayKey } from '../../src/smime/gateway-key.ts';
 import { sealMessage } from '../../src/smime/seal-message.ts';
-import { addCertificate, storeDirectoryEntries } from '../../src/store/directory.ts';
 import { eventually } from '../helpers/eventually.ts';
-import { issueClientParty, fhirClient, signedBy, type ClientParty } from '../helpers/fhir-client.ts';
+import { fhirClient, gpRequestBundle, INS_SYSTEM, issueClientParty, signedBy, storeFhirParties, type ClientParty } from '../helpers/fhir-client.ts';
 import { testGatewayConfig } from '../helpers/gateway-config.ts';
 import { sendSmtp } from '../helpers/send-smtp.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 import { cert, testTrust } from '../helpers/test-pki.ts';
-import { buildRequestBundle, PATIENT_INS, type Json } from '../payload/fhir/request-bundle.ts';
+import { PATIENT_INS, type Json } from '../payload/fhir/request-bundle.ts';
+import { nirWithKey } from '../../src/demo/synthetic-identifiers.ts';
 import { SAMPLE_PDF } from '../payload/xdm/sample-xdm.ts';
 
-const PROFESSION = 'https://mos.esante.gouv.fr/NOS/TRE_G15-ProfessionSante/FHIR/TRE-G15-ProfessionSante';
-const SPECIALTY = 'https://mos.esante.gouv.fr/NOS/TRE_R38-SpecialiteOrdinale/FHIR/TRE-R38-SpecialiteOrdinale';
-const INS_SYSTEM = 'urn:oid:1.2.250.1.213.1.4.8';
 
 let sink: SmtpSink;
 let gw: Gateway;
@@ -63,23 +60,6 @@ async function refusedWith(p: Promise<unknown>): Promise<{ status: number; codes
   throw new Error('not refused');
 }
 
-/** A request from the GP to the cardiologist, for a patient of this INS (French pack: INS, consent, the pair). */
-function requestBundle(ins = PATIENT_INS): Json {
-  const bundle = buildRequestBundle();
-  const entries = bundle.entry as { resource: Json }[];
-  const patient = entries[2]!.resource;
-  patient.identifier = [{ system: INS_SYSTEM, value: ins }];
-  entries[3]!.resource.telecom = [{ system: 'email', value: gp.address }];
-  entries[5]!.resource.telecom = [{ system: 'email', value: expert.address }];
-  // the cardiologist is asked (the example's ENT specialty would not make a pair with a GP under the French pack)
-  entries[0]!.resource.performerType = { coding: [{ system: SPECIALTY, code: 'SM04', display: 'Cardiologie' }] };
-  return bundle;
-}
-
-function insWithKey(body13: string): string {
-  return `${body13}${String(97 - Number(BigInt(body13) % 97n)).padStart(2, '0')}`;
-}
-
 beforeAll(async () => {
   sink = await startSmtpSink();
   gp = issueClientParty('Dr Serena Shrink', 'serena.shrink@cabinet.test');
@@ -87,17 +67,11 @@ beforeAll(async () => {
   stranger = issueClientParty('Dr Stranger', 'dr.stranger@ailleurs.test');
   const made = testGatewayConfig(sink.port);
   gw = await startGateway({ ...made.config, pipeline: { ...made.config.pipeline, timerSweepMs: 3_600_000 } }, { log: silentLogger });
-  const entry = (address: string, specialty: string, identifiers: { system: string; value: string }[] = []) => ({
-    identifiers,
-    addresses: [address],
-    profession: { system: PROFESSION, code: '10' },
-    specialties: [{ system: SPECIALTY, code: specialty }],
-  });
-  storeDirectoryEntries(gw.db, [entry(gp.address, 'SM54', [{ system: 'urn:oid:1.2.250.1.71.4.2.1', value: '810001234567' }]), entry(expert.address, 'SM04'), entry(stranger.address, 'SM54')], 'test', new Date());
-  for (const p of [gp, expert, stranger]) {
-    const id = (gw.db.prepare('SELECT practitioner FROM practitioner_addresses WHERE address = ?').get(p.address) as { practitioner: string }).practitioner;
-    addCertificate(gw.db, id, p.cert.der, p.cert.notBefore, p.cert.notAfter);
-  }
+  storeFhirParties(gw.db, [
+    { party: gp, specialty: 'SM54', rpps: '810001234567' },
+    { party: expert, specialty: 'SM04' },
+    { party: stranger, specialty: 'SM54' },
+  ]);
   asGp = fhirClient(gw.fhirBaseUrl!, gp);
   asExpert = fhirClient(gw.fhirBaseUrl!, expert);
   asStranger = fhirClient(gw.fhirBaseUrl!, stranger);
@@ -110,7 +84,7 @@ afterAll(async () => {
 
 /** Creates a signed request as the GP; returns its Task id once the pipeline routed it. */
 async function createRouted(ins: string): Promise<string> {
-  const response = (await asGp.transaction({ body: signedBy(requestBundle(ins), gp) })) as Json;
+  const response = (await asGp.transaction({ body: signedBy(gpRequestBundle(gp, expert, ins), gp) })) as Json;
   valid(response);
   const task = (response.entry as { resource?: Json }[]).find((e) => e.resource?.resourceType === 'Task')!.resource!;
   expect(task.status).toBe('requested');
@@ -128,12 +102,12 @@ describe('the FHIR API', () => {
   });
 
   it('refuses an unsigned bundle, a bundle signed by another practitioner than the client, and a client without a certificate', async () => {
-    expect(await refusedWith(asGp.transaction({ body: { ...requestBundle(), resourceType: 'Bundle' } }))).toMatchObject({ status: 422, codes: expect.arrayContaining(['FHIR_SIGNATURE_REQUIRED']) });
-    const other = await refusedWith(asGp.transaction({ body: signedBy(requestBundle(), stranger) }));
+    expect(await refusedWith(asGp.transaction({ body: { ...gpRequestBundle(gp, expert, PATIENT_INS), resourceType: 'Bundle' } }))).toMatchObject({ status: 422, codes: expect.arrayContaining(['FHIR_SIGNATURE_REQUIRED']) });
+    const other = await refusedWith(asGp.transaction({ body: signedBy(gpRequestBundle(gp, expert, PATIENT_INS), stranger) }));
     expect(other.status).toBe(422);
     expect(other.codes).toContain('FHIR_SIGNATURE_WRONG_SIGNER');
     // an edited bundle after signing: the signature no longer holds
-    const edited = signedBy(requestBundle(), gp) as Json;
+    const edited = signedBy(gpRequestBundle(gp, expert, PATIENT_INS), gp) as Json;
     ((edited.entry as { resource: Json }[])[0]!.resource as Json).priority = 'stat';
     const broken = await refusedWith(asGp.transaction({ body: { ...edited, resourceType: 'Bundle' } }));
     expect(broken.status).toBe(422);
@@ -143,7 +117,7 @@ describe('the FHIR API', () => {
   });
 
   it('creates a request, routes it, and lets the expert accept, ask, hear the answer and give the opinion, which the requester reads signed', async () => {
-    const id = await createRouted(insWithKey('2840575123456'));
+    const id = await createRouted(nirWithKey('2840575123456'));
     const task = valid((await asExpert.read({ resourceType: 'Task', id })) as Json);
     expect((task.owner as Json).identifier).toEqual({ system: 'urn:ietf:rfc:3986', value: `mailto:${expert.address}` });
     // the forward also went by secure mail
@@ -208,9 +182,9 @@ describe('the FHIR API', () => {
     expect(await refusedWith(asExpert.patch({ resourceType: 'Task', id, jsonPatch: [{ op: 'replace', path: '/status', value: 'accepted' }] }))).toMatchObject({ status: 409 });
 
     // the request and its document
-    const byPatient = valid((await asGp.search({ resourceType: 'ServiceRequest', searchParams: { 'patient:identifier': `${INS_SYSTEM}|${insWithKey('2840575123456')}` } })) as Json);
+    const byPatient = valid((await asGp.search({ resourceType: 'ServiceRequest', searchParams: { 'patient:identifier': `${INS_SYSTEM}|${nirWithKey('2840575123456')}` } })) as Json);
     expect(byPatient.total).toBe(1);
-    expect(((await asGp.search({ resourceType: 'ServiceRequest', searchParams: { 'patient:identifier': `${INS_SYSTEM}|${insWithKey('1999999999999')}` } })) as Json).total).toBe(0);
+    expect(((await asGp.search({ resourceType: 'ServiceRequest', searchParams: { 'patient:identifier': `${INS_SYSTEM}|${nirWithKey('1999999999999')}` } })) as Json).total).toBe(0);
     const sr = valid((await asExpert.read({ resourceType: 'ServiceRequest', id })) as Json);
     expect(sr.status).toBe('completed');
     const sha = createHash('sha256').update(SAMPLE_PDF).digest('hex');
@@ -222,7 +196,7 @@ describe('the FHIR API', () => {
   });
 
   it('gives the same Task back for the same signed bytes sent again (a retry after a lost answer), and stores the request once', async () => {
-    const body = signedBy(requestBundle(insWithKey('2840575123458')), gp);
+    const body = signedBy(gpRequestBundle(gp, expert, nirWithKey('2840575123458')), gp);
     const first = (await asGp.transaction({ body })) as Json;
     const again = (await asGp.transaction({ body })) as Json;
     const taskOf = (r: Json) => (r.entry as { resource?: Json; response: { status: string } }[]).find((e) => e.resource?.resourceType === 'Task')!;
@@ -233,7 +207,7 @@ describe('the FHIR API', () => {
   });
 
   it('follows a request made by FHIR that the expert answers by secure mail', async () => {
-    const id = await createRouted(insWithKey('2840575123457'));
+    const id = await createRouted(nirWithKey('2840575123457'));
     const forward = [...sink.messages].reverse().find((m) => m.envelope.to.includes(expert.address) && m.envelope.from !== '')!;
     const opened = openMessage(forward.raw, { keys: [makeGatewayKey(expert.key, expert.cert)], trust: testTrust() });
     const replyTo = headerValue(parseEntity(opened.content).headers, 'reply-to')!;

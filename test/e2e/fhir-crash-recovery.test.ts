@@ -5,21 +5,21 @@
  * retry, and a replay once everything is done, give back the same one), and each Task is one message, one request
  * and one forward to the cardiologist.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { request, type Agent } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
-import { addCertificate, storeDirectoryEntries } from '../../src/store/directory.ts';
 import { FINAL_MESSAGE_STATES } from '../../src/store/messages.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
-import { clientAgent, issueClientParty, signedBy, type ClientParty } from '../helpers/fhir-client.ts';
+import { clientAgent, gpRequestBundle, issueClientParty, signedBy, storeFhirParties, type DirectoryParty } from '../helpers/fhir-client.ts';
+import { exited, startDaemon } from '../helpers/start-daemon.ts';
+import { nirWithKey } from '../../src/demo/synthetic-identifiers.ts';
 import { testGatewayConfig } from '../helpers/gateway-config.ts';
-import { BIN } from '../helpers/paths.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
-import { buildRequestBundle, type Json } from '../payload/fhir/request-bundle.ts';
+import type { Json } from '../payload/fhir/request-bundle.ts';
 
 const COUNT = 60;
 const CLIENTS = 4;
@@ -28,9 +28,6 @@ const KILLS = 2 + Math.floor(Math.random() * 2);
 /** how long the whole pipeline may take after the last answer (a deadline, not a threshold) */
 const SETTLE_MS = 45_000;
 
-const PROFESSION = 'https://mos.esante.gouv.fr/NOS/TRE_G15-ProfessionSante/FHIR/TRE-G15-ProfessionSante';
-const SPECIALTY = 'https://mos.esante.gouv.fr/NOS/TRE_R38-SpecialiteOrdinale/FHIR/TRE-R38-SpecialiteOrdinale';
-const INS_SYSTEM = 'urn:oid:1.2.250.1.213.1.4.8';
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
@@ -43,36 +40,11 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** An INS (NIR) with its key: 13 digits, then 97 − (the 13 digits mod 97). */
-function insWithKey(body13: string): string {
-  return `${body13}${String(97 - Number(BigInt(body13) % 97n)).padStart(2, '0')}`;
-}
-
-/** A request from the GP to the cardiologist for a patient of this INS (as fhir-channel.test.ts makes it). */
-function requestBundle(gp: ClientParty, expert: ClientParty, ins: string): Json {
-  const bundle = buildRequestBundle();
-  const entries = bundle.entry as { resource: Json }[];
-  entries[2]!.resource.identifier = [{ system: INS_SYSTEM, value: ins }];
-  entries[3]!.resource.telecom = [{ system: 'email', value: gp.address }];
-  entries[5]!.resource.telecom = [{ system: 'email', value: expert.address }];
-  entries[0]!.resource.performerType = { coding: [{ system: SPECIALTY, code: 'SM04', display: 'Cardiologie' }] };
-  return bundle;
-}
-
 /** The database as the first start will find it: migrated, with the GP and the cardiologist and their certificates. */
-function prepareDatabase(path: string, parties: readonly { party: ClientParty; specialty: string }[]): void {
+function prepareDatabase(path: string, parties: readonly DirectoryParty[]): void {
   const db = openDatabase(path);
   try {
-    storeDirectoryEntries(
-      db,
-      parties.map(({ party, specialty }) => ({ identifiers: [], addresses: [party.address], profession: { system: PROFESSION, code: '10' }, specialties: [{ system: SPECIALTY, code: specialty }] })),
-      'test',
-      new Date(),
-    );
-    for (const { party } of parties) {
-      const id = (db.prepare('SELECT practitioner FROM practitioner_addresses WHERE address = ?').get(party.address) as { practitioner: string }).practitioner;
-      addCertificate(db, id, party.cert.der, party.cert.notBefore, party.cert.notAfter);
-    }
+    storeFhirParties(db, parties);
   } finally {
     db.close();
   }
@@ -81,32 +53,6 @@ function prepareDatabase(path: string, parties: readonly { party: ClientParty; s
 let child: ChildProcess | undefined;
 let sink: SmtpSink | undefined;
 const agents: Agent[] = [];
-
-/** `txgate serve` in its own process, resolved once the FHIR API listens. */
-function startDaemon(configFile: string, logFile: string): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [BIN, 'serve', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      writeFileSync(logFile, d, { flag: 'a' });
-      if (out.includes('fhir api listening')) {
-        p.stdout!.off('data', onData);
-        p.stdout!.on('data', (x: Buffer) => writeFileSync(logFile, x, { flag: 'a' }));
-        p.removeListener('exit', onEarlyExit);
-        resolve(p);
-      }
-    };
-    const onEarlyExit = (code: number | null) => reject(new Error(`daemon exited (${code}) before listening: ${out.slice(-2000)}`));
-    p.stdout!.on('data', onData);
-    p.stderr!.on('data', (d: Buffer) => writeFileSync(logFile, d, { flag: 'a' }));
-    p.once('exit', onEarlyExit);
-  });
-}
-
-function exited(p: ChildProcess): Promise<number | null> {
-  return p.exitCode !== null || p.signalCode !== null ? Promise.resolve(p.exitCode) : new Promise((res) => p.once('exit', (code) => res(code)));
-}
 
 /** What one POST [base] of a transaction Bundle answered: the HTTP status, and the Task entry's id and status. */
 interface Answer {
@@ -155,10 +101,10 @@ describe('crash recovery of the FHIR API', () => {
     ]);
 
     // one patient per bundle (the French pack allows 4 requests per patient and year)
-    const bodies = Array.from({ length: COUNT }, (_, i) => Buffer.from(JSON.stringify(signedBy(requestBundle(gp, expert, insWithKey(`2840575123${String(100 + i)}`)), gp))));
+    const bodies = Array.from({ length: COUNT }, (_, i) => Buffer.from(JSON.stringify(signedBy(gpRequestBundle(gp, expert, nirWithKey(`2840575123${String(100 + i)}`)), gp))));
     const baseUrl = `https://127.0.0.1:${fhirPort}/fhir`;
 
-    child = await startDaemon(configFile, logFile);
+    child = await startDaemon(configFile, logFile, 'fhir api listening');
 
     const taskOf: (string | undefined)[] = Array.from({ length: COUNT }, () => undefined);
     const attemptsOf: number[] = Array.from({ length: COUNT }, () => 0);
@@ -220,7 +166,7 @@ describe('crash recovery of the FHIR API', () => {
         dying.kill('SIGKILL');
         await exited(dying);
         kills++;
-        child = await startDaemon(configFile, logFile);
+        child = await startDaemon(configFile, logFile, 'fhir api listening');
       }
     });
     const t0 = Date.now();
