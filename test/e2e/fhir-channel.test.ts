@@ -2,7 +2,8 @@
  * The FHIR channel end to end, over real HTTPS with client certificates, driven by fhir-kit-client: a GP creates a
  * signed request (a transaction Bundle), follows its Task through the pipeline to the cardiologist the directory
  * names, and the cardiologist works on the Task (accept with ETag/If-Match, a question as a Communication, the
- * requester's answer, the opinion as Task.output) until the GP reads the opinion, signed by the gateway. Refusals:
+ * requester's answer, the opinion as Task.output, a correction) until the GP reads the opinion, signed by the gateway;
+ * an acceptance by PUT, a decline with its reason, searches page by page. Refusals:
  * an unsigned bundle, a bundle signed by someone else than the TLS client, no client certificate, a stranger's
  * reads, an invalid transition, a stale If-Match. A mixed case: the request comes by FHIR and the expert answers
  * by secure mail. Every resource the API returns is validated against R4 with FHIR.js.
@@ -227,5 +228,31 @@ describe('the FHIR API', () => {
     const ref = (task.output as { valueReference: { reference: string } }[])[0]!.valueReference.reference;
     const opinion = valid((await asGp.read({ resourceType: 'Bundle', id: ref.split('/')[1]! })) as Json);
     expect(JSON.stringify(opinion)).toContain('No anomaly on the ECG.');
+  });
+  it('accepts by PUT of the whole Task, takes a decline with its reason (the request goes to another expert or waits), and pages searches', async () => {
+    const id = await createRouted(nirWithKey('2840575123459'));
+    const task = (await asExpert.read({ resourceType: 'Task', id })) as Json;
+    const { meta, ...body } = task;
+    const put = valid((await asExpert.update({ resourceType: 'Task', id, body: { ...body, resourceType: 'Task', status: 'accepted' }, options: { headers: { 'If-Match': `W/"${String((meta as Json).versionId)}"` } } })) as Json);
+    expect(put.status).toBe('accepted');
+    // a decline without its reason is refused; with it, the expert gives the request up
+    expect(await refusedWith(asExpert.patch({ resourceType: 'Task', id, jsonPatch: [{ op: 'replace', path: '/status', value: 'rejected' }] }))).toMatchObject({ status: 422 });
+    const declined = valid(
+      (await asExpert.patch({ resourceType: 'Task', id, jsonPatch: [{ op: 'replace', path: '/status', value: 'rejected' }, { op: 'add', path: '/statusReason', value: { text: 'Out of my field.' } }] })) as Json,
+    );
+    // no other cardiologist in the directory: the request waits for one, and this expert no longer holds it
+    expect(declined.status).toBe('received');
+    expect(declined.owner).toBeUndefined();
+    expect(await refusedWith(asExpert.read({ resourceType: 'Task', id }))).toMatchObject({ status: 404 });
+    expect(((await asGp.read({ resourceType: 'Task', id })) as Json).businessStatus).toMatchObject({ coding: [{ code: 'waiting' }] });
+
+    // the GP's requests, one per page: every page has one, the ids differ, the total is the same
+    const first = valid((await asGp.search({ resourceType: 'Task', searchParams: { _count: 1 } })) as Json);
+    expect(first.total as number).toBeGreaterThanOrEqual(3);
+    expect(first.entry as unknown[]).toHaveLength(1);
+    const second = valid((await asGp.nextPage({ bundle: first as never })) as Json);
+    expect(second.entry as unknown[]).toHaveLength(1);
+    expect((second.entry as { resource: Json }[])[0]!.resource.id).not.toBe((first.entry as { resource: Json }[])[0]!.resource.id);
+    expect(second.total).toBe(first.total);
   });
 });
