@@ -24,7 +24,9 @@ export type LoopText =
   | 'replyRefusedSubject'
   | 'replyRefused'
   | 'withdrawnSubject'
-  | 'withdrawn';
+  | 'withdrawn'
+  | 'cancelledSubject'
+  | 'cancelled';
 
 const TEXTS: Record<NoticeLanguage, Record<LoopText, string>> = {
   fr: {
@@ -47,6 +49,8 @@ const TEXTS: Record<NoticeLanguage, Record<LoopText, string>> = {
     replyRefused: 'Votre réponse à la demande {id} n’a pas été prise en compte ({code}).',
     withdrawnSubject: 'Téléexpertise {id} : demande retirée',
     withdrawn: 'La demande de téléexpertise {id} vous a été retirée ({why}) ; elle est confiée à un autre expert.',
+    cancelledSubject: 'Téléexpertise {id} : demande annulée',
+    cancelled: 'La demande de téléexpertise {id} a été annulée par le requérant : vous n’avez plus à y répondre.',
   },
   'pt-BR': {
     acceptedSubject: 'Teleconsultoria {id}: pedido aceito',
@@ -68,6 +72,8 @@ const TEXTS: Record<NoticeLanguage, Record<LoopText, string>> = {
     replyRefused: 'Sua resposta ao pedido {id} não foi considerada ({code}).',
     withdrawnSubject: 'Teleconsultoria {id}: pedido retirado',
     withdrawn: 'O pedido de teleconsultoria {id} foi retirado de você ({why}) e encaminhado a outro especialista.',
+    cancelledSubject: 'Teleconsultoria {id}: pedido cancelado',
+    cancelled: 'O pedido de teleconsultoria {id} foi cancelado pelo solicitante: não é mais necessário respondê-lo.',
   },
   ru: {
     acceptedSubject: 'Телеконсультация {id}: запрос принят',
@@ -89,6 +95,8 @@ const TEXTS: Record<NoticeLanguage, Record<LoopText, string>> = {
     replyRefused: 'Ваш ответ по запросу {id} не принят ({code}).',
     withdrawnSubject: 'Телеконсультация {id}: запрос отозван',
     withdrawn: 'Запрос на телеконсультацию {id} у вас отозван ({why}) и передан другому специалисту.',
+    cancelledSubject: 'Телеконсультация {id}: запрос отменён',
+    cancelled: 'Запрос на телеконсультацию {id} отменён запросившим его врачом: отвечать на него больше не нужно.',
   },
   vi: {
     acceptedSubject: 'Hội chẩn từ xa {id}: yêu cầu đã được chấp nhận',
@@ -110,6 +118,8 @@ const TEXTS: Record<NoticeLanguage, Record<LoopText, string>> = {
     replyRefused: 'Trả lời của bạn cho yêu cầu {id} không được chấp nhận ({code}).',
     withdrawnSubject: 'Hội chẩn từ xa {id}: yêu cầu được rút lại',
     withdrawn: 'Yêu cầu hội chẩn từ xa {id} đã được rút khỏi bạn ({why}) và chuyển cho chuyên gia khác.',
+    cancelledSubject: 'Hội chẩn từ xa {id}: yêu cầu đã bị hủy',
+    cancelled: 'Yêu cầu hội chẩn từ xa {id} đã bị người gửi hủy: bạn không cần trả lời nữa.',
   },
   en: {
     acceptedSubject: 'Tele-expertise {id}: request accepted',
@@ -131,6 +141,8 @@ const TEXTS: Record<NoticeLanguage, Record<LoopText, string>> = {
     replyRefused: 'Your reply about request {id} was not taken ({code}).',
     withdrawnSubject: 'Tele-expertise {id}: request withdrawn',
     withdrawn: 'The tele-expertise request {id} was withdrawn from you ({why}) and passed to another expert.',
+    cancelledSubject: 'Tele-expertise {id}: request cancelled',
+    cancelled: 'The tele-expertise request {id} was cancelled by its requester: you need not answer it any more.',
   },
 };
 

@@ -21,6 +21,8 @@ import { noticeText, type NoticeLanguage } from '../policy/notice-texts.ts';
 import type { MessageWork, StepResult } from '../store/messages.ts';
 import { requestIdOfAddress } from './assign-request.ts';
 import { buildSealedOutbox } from './build-sealed-outbox.ts';
+import { buildExpertNote } from './build-expert-note.ts';
+import { loopText } from './loop-texts.ts';
 import type { PipelineContext } from './pipeline-context.ts';
 
 export const PARSE_FROM_STATE = 'received';
@@ -175,11 +177,18 @@ function status(msg: MessageWork, payload: Exclude<Hl7v2Payload, { kind: 'reques
   if (!target) {
     return { state: 'status', detail: mine.length ? `cancellation of ${mine[0]!.id} in state ${mine[0]!.state}: too late, ignored` : 'cancellation of no request of this sender: ignored' };
   }
+  // an expert already holding it is told they need not answer
+  const language = ctx.pack.language;
+  const told =
+    target.state === 'routed'
+      ? buildExpertNote(ctx, target, msg.id, { kind: 'cancelled', subject: loopText(language, 'cancelledSubject', { id: target.id }), text: loopText(language, 'cancelled', { id: target.id }) })
+      : [];
   return {
     state: 'status',
-    detail: `request ${target.id} cancelled by its requester; its quota place is given back`,
+    detail: `request ${target.id} cancelled by its requester; its quota place is given back${told.length ? '; the expert told' : ''}`,
     requestUpdate: { id: target.id, state: 'cancelled', fromStates: CANCELLABLE_STATES },
     releaseQuotaOf: target.id,
+    outbox: told,
   };
 }
 

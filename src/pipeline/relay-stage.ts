@@ -11,7 +11,7 @@
 import { buildOpinionClaims } from '../billing/build-opinion-claims.ts';
 import type { Answer } from '../domain/answer.ts';
 import type { Practitioner } from '../domain/canonical-request.ts';
-import { buildMail, type MailAttachment } from '../mime/build-mail.ts';
+import type { MailAttachment } from '../mime/build-mail.ts';
 import { readMail } from '../payload/mime/find-payload.ts';
 import type { Verdict } from '../policy/verdict.ts';
 import { buildPatientRecord } from '../relay/build-patient-record.ts';
@@ -23,7 +23,7 @@ import type { MessageWork, StepResult } from '../store/messages.ts';
 import type { RequestRow } from '../store/requests.ts';
 import { assignRequest, replyAddressOf } from './assign-request.ts';
 import { buildAnswerOutbox } from './build-answer-outbox.ts';
-import { buildSealedOutbox } from './build-sealed-outbox.ts';
+import { buildExpertNote } from './build-expert-note.ts';
 import type { StoredRequest } from './decide-stage.ts';
 import { loopText } from './loop-texts.ts';
 import { REPLY_STATE, type OpenedSummary } from './parse-stage.ts';
@@ -58,23 +58,9 @@ function refused(code: string, detail: string, outbox: StepResult['outbox'] = []
   return { state: 'reply-refused', refusalCode: code, detail: `${code}: ${detail}`, outbox };
 }
 
-/** A note to the expert (help, refusal), signed and encrypted, when a certificate is at hand. */
+/** A note to the expert (help, refusal, the requester's answer), signed and encrypted, when a certificate is at hand. */
 function mailToExpert(ctx: PipelineContext, row: RequestRow, msg: MessageWork, kind: string, subject: string, text: string, attachments: MailAttachment[] = []) {
-  const to = row.expertAddress!;
-  const cert = ctx.encryptionCert(to, ctx.now());
-  if (!cert) return [];
-  const messageId = `<${kind}-${row.id}-${msg.id}@${ctx.domain}>`;
-  const inner = buildMail({
-    from: ctx.gatewayAddress,
-    to,
-    subject,
-    messageId,
-    date: ctx.now(),
-    headers: { 'Reply-To': replyAddressOf(ctx, row.id) },
-    text,
-    attachments,
-  });
-  return [buildSealedOutbox(ctx, { kind, idempotencyKey: `${kind}:${row.id}:${msg.id}`, sourceMessage: msg.id, messageId, to, recipientCert: cert, inner })];
+  return buildExpertNote(ctx, row, msg.id, { kind, subject, text, attachments });
 }
 
 function expertOf(ctx: PipelineContext, row: RequestRow): Practitioner {

@@ -12,10 +12,9 @@ import { localDate } from '../policy/local-date.ts';
 import type { MessageWork, StepResult } from '../store/messages.ts';
 import { TIMER_STATE } from '../store/timer-events.ts';
 import type { TimerEvent } from './assignment-clock.ts';
-import { assignRequest, replyAddressOf } from './assign-request.ts';
+import { assignRequest } from './assign-request.ts';
 import { buildAnswerOutbox } from './build-answer-outbox.ts';
-import { buildMail } from '../mime/build-mail.ts';
-import { buildSealedOutbox } from './build-sealed-outbox.ts';
+import { buildExpertNote } from './build-expert-note.ts';
 import type { StoredRequest } from './decide-stage.ts';
 import { loopText } from './loop-texts.ts';
 import type { PipelineContext } from './pipeline-context.ts';
@@ -31,14 +30,7 @@ export function runTimerStage(msg: MessageWork, ctx: PipelineContext): StepResul
   if (!row || !running) return { state: 'timer-done', detail: `${event.event} for ${event.request}: the assignment has ended, nothing to do` };
   const language = ctx.pack.language;
   const due = row.dueAt ? localDate(row.dueAt, ctx.pack.timeZone) : '?';
-  const expertAddress = row.expertAddress!;
-  const mailExpert = (kind: string, subject: string, text: string) => {
-    const cert = ctx.encryptionCert(expertAddress, ctx.now());
-    if (!cert) return [];
-    const messageId = `<${kind}-${row.id}-${msg.id}@${ctx.domain}>`;
-    const inner = buildMail({ from: ctx.gatewayAddress, to: expertAddress, subject, messageId, date: ctx.now(), headers: { 'Reply-To': replyAddressOf(ctx, row.id) }, text });
-    return [buildSealedOutbox(ctx, { kind, idempotencyKey: `${kind}:${row.id}:${msg.id}`, sourceMessage: msg.id, messageId, to: expertAddress, recipientCert: cert, inner })];
-  };
+  const mailExpert = (kind: string, subject: string, text: string) => buildExpertNote(ctx, row, msg.id, { kind, subject, text });
   if (event.event === 'remind') {
     return {
       state: 'timer-done',

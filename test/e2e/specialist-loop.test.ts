@@ -334,5 +334,16 @@ describe('the specialist loop by secure mail', () => {
       clock = start;
     }
   }, 60_000);
+  it("tells the expert who holds a request that its requester cancelled it (360X OSU^O51 CA)", async () => {
+    const { row, expert } = await requestAndForward(omg.replaceAll('889342', '889348'), 'referral.hl7');
+    const osu = readFileSync(join(ROOT, 'fixtures/hl7v2/360x/OSU_O51_referral_cancel.hl7'), 'utf8').replace(/\r?\n/g, '\r').replaceAll('889342', '889348');
+    markRead();
+    await send(REQUESTER, POOL, 'Annulation.', { attachments: [{ contentType: 'application/hl7-v2', name: 'cancel.hl7', data: Buffer.from(osu) }] });
+    expect(getRequest(gw.db, row.id)!.state).toBe('cancelled');
+    const told = newMailFor(expert).filter((m) => m.subject.includes(row.id));
+    expect(told).toHaveLength(1);
+    expect(told[0]!.subject).toContain('annulée');
+    expect(told[0]!.text).toContain('annulée par le requérant');
+  });
 });
 

@@ -22,6 +22,8 @@ const KEYS: LoopText[] = [
   'replyRefused',
   'withdrawnSubject',
   'withdrawn',
+  'cancelledSubject',
+  'cancelled',
 ];
 
 describe('the texts of the loop', () => {
