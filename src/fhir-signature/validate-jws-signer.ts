@@ -9,9 +9,8 @@ import { OID } from '../asn1/oids.ts';
 import type { Problem } from '../errors/result.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import { KeyUsageBit, type Certificate } from '../pki/certificate.ts';
-import { verifyCrl } from '../pki/crl.ts';
 import type { TrustStore } from '../pki/trust-store.ts';
-import { buildPath, MAX_CHAIN_DEPTH } from '../pki/validate-signer.ts';
+import { buildPath, currentCrl, findCaProblem, MAX_CHAIN_DEPTH } from '../pki/validate-signer.ts';
 import { signatureProblem } from './signature-refusal.ts';
 
 export interface JwsSignerPolicy {
@@ -42,17 +41,8 @@ function pathOrProblem(signer: Certificate, pool: Certificate[], store: TrustSto
 }
 
 function caProblems(path: Certificate[]): Problem[] {
-  const out: Problem[] = [];
-  for (let i = 1; i < path.length; i++) {
-    const ca = path[i]!;
-    const isAnchor = i === path.length - 1;
-    if (!(isAnchor && ca.version < 3) && !ca.basicConstraints?.ca) out.push(signatureProblem('FHIR_SIGNATURE_CERT_UNTRUSTED', PATH, 'issuer is not a CA'));
-    if (ca.keyUsage && !ca.keyUsage[KeyUsageBit.keyCertSign]) out.push(signatureProblem('FHIR_SIGNATURE_CERT_UNTRUSTED', PATH, 'issuer may not sign certificates'));
-    const pathLen = ca.basicConstraints?.pathLen;
-    if (pathLen !== undefined && i - 1 > pathLen) out.push(signatureProblem('FHIR_SIGNATURE_CERT_UNTRUSTED', PATH, 'path length constraint'));
-  }
-  if (path.some((c) => c.unknownCritical.length > 0)) out.push(signatureProblem('FHIR_SIGNATURE_CERT_UNTRUSTED', PATH, 'unknown critical extension'));
-  return out;
+  const why = findCaProblem(path);
+  return why ? [signatureProblem('FHIR_SIGNATURE_CERT_UNTRUSTED', PATH, why)] : [];
 }
 
 function validityProblems(certs: Certificate[], at: Date): Problem[] {
@@ -63,13 +53,9 @@ function validityProblems(certs: Certificate[], at: Date): Problem[] {
 
 function revocationProblems(path: Certificate[], store: TrustStore, policy: JwsSignerPolicy): Problem[] {
   const out: Problem[] = [];
-  const t = policy.at.getTime();
   for (let i = 0; i < path.length - 1; i++) {
     const cert = path[i]!;
-    const issuer = path[i + 1]!;
-    const crl = (store.crlsByIssuer.get(issuer.subjectDer.toString('hex')) ?? []).find(
-      (c) => c.thisUpdate.getTime() <= t && (!c.nextUpdate || c.nextUpdate.getTime() >= t) && c.unknownCritical.length === 0 && verifyCrl(c, issuer),
-    );
+    const crl = currentCrl(store, path[i + 1]!, policy.at);
     if (!crl) {
       if (policy.requireCrl) out.push(signatureProblem('FHIR_SIGNATURE_CERT_UNTRUSTED', PATH, 'revocation status unknown: no current CRL'));
       continue;

@@ -89,18 +89,24 @@ function signedBy(cert: Certificate, issuer: Certificate, policy: SignerPolicy):
   return verifySignature(alg, alg.hash, cert.tbs, cert.signature, issuer.publicKey());
 }
 
-function checkCa(path: Certificate[]): void {
+/** Why a path's issuers cannot vouch for what they signed (not CAs, not for certificates, too deep, unknown critical extensions), if they cannot. */
+export function findCaProblem(path: readonly Certificate[]): string | undefined {
   for (let i = 1; i < path.length; i++) {
     const ca = path[i]!;
     const isAnchor = i === path.length - 1;
     // a v1 anchor has no extensions: it is trusted as configured
-    if (!(isAnchor && ca.version < 3) && !ca.basicConstraints?.ca) throw smimeRefusal('SMIME_UNTRUSTED_SIGNER', 'issuer is not a CA');
-    if (ca.keyUsage && !ca.keyUsage[KeyUsageBit.keyCertSign]) throw smimeRefusal('SMIME_UNTRUSTED_SIGNER', 'issuer may not sign certificates');
+    if (!(isAnchor && ca.version < 3) && !ca.basicConstraints?.ca) return 'issuer is not a CA';
+    if (ca.keyUsage && !ca.keyUsage[KeyUsageBit.keyCertSign]) return 'issuer may not sign certificates';
     // pathLen: how many intermediate CAs may stand between this CA and the leaf
     const pathLen = ca.basicConstraints?.pathLen;
-    if (pathLen !== undefined && i - 1 > pathLen) throw smimeRefusal('SMIME_UNTRUSTED_SIGNER', 'path length constraint');
+    if (pathLen !== undefined && i - 1 > pathLen) return 'path length constraint';
   }
-  for (const c of path) if (c.unknownCritical.length > 0) throw smimeRefusal('SMIME_UNTRUSTED_SIGNER', 'unknown critical extension');
+  return path.some((c) => c.unknownCritical.length > 0) ? 'unknown critical extension' : undefined;
+}
+
+function checkCa(path: Certificate[]): void {
+  const why = findCaProblem(path);
+  if (why) throw smimeRefusal('SMIME_UNTRUSTED_SIGNER', why);
 }
 
 function checkValidity(path: Certificate[], policy: SignerPolicy): void {
@@ -114,8 +120,8 @@ function checkValidity(path: Certificate[], policy: SignerPolicy): void {
   }
 }
 
-/** A CRL this store holds for `issuer`, signed by it and current at `at`. */
-function currentCrl(store: TrustStore, issuer: Certificate, at: Date): Crl | undefined {
+/** A CRL this store holds for `issuer`, signed by it and current at `at` (its signature checked once per issuer). */
+export function currentCrl(store: TrustStore, issuer: Certificate, at: Date): Crl | undefined {
   for (const crl of store.crlsByIssuer.get(issuer.subjectDer.toString('hex')) ?? []) {
     if (crl.thisUpdate.getTime() > at.getTime()) continue;
     if (crl.nextUpdate && crl.nextUpdate.getTime() < at.getTime()) continue;
