@@ -30,7 +30,7 @@ const Q = {
      WHERE a.address = ? AND c.not_after >= ? AND c.not_before <= ? ORDER BY c.not_before DESC, c.not_after DESC`,
   hubsOf: 'SELECT hub FROM hub_links WHERE spoke = ? ORDER BY hub',
   spokesOf: 'SELECT spoke FROM hub_links WHERE hub = ? ORDER BY spoke',
-  addressesOf: 'SELECT address FROM practitioner_addresses WHERE practitioner = ? ORDER BY address',
+  addressesOf: 'SELECT address FROM practitioner_addresses WHERE practitioner = ? ORDER BY rank, address',
   identifiersOf: 'SELECT system, value FROM practitioner_identifiers WHERE practitioner = ? ORDER BY system, value',
 } as const;
 
@@ -234,11 +234,11 @@ export function storeDirectoryEntries(db: Db, entries: readonly (DirectoryEntry 
       for (const i of identifiers) stmt(db, 'INSERT OR IGNORE INTO practitioner_identifiers (system, value, practitioner) VALUES (?, ?, ?)').run(i.system, i.value, pid);
       if (entry.specialties) {
         replace('DELETE FROM practitioner_specialties WHERE practitioner = ?');
-        for (const s of entry.specialties) stmt(db, 'INSERT OR IGNORE INTO practitioner_specialties (practitioner, system, code) VALUES (?, ?, ?)').run(pid, normalizeSystem(s.system), s.code.trim());
+        entry.specialties.forEach((s, rank) => stmt(db, 'INSERT OR IGNORE INTO practitioner_specialties (practitioner, system, code, rank) VALUES (?, ?, ?, ?)').run(pid, normalizeSystem(s.system), s.code.trim(), rank));
       }
       if (addresses) {
         replace('DELETE FROM practitioner_addresses WHERE practitioner = ?');
-        for (const a of addresses) stmt(db, 'INSERT INTO practitioner_addresses (address, practitioner) VALUES (?, ?)').run(a, pid);
+        addresses.forEach((a, rank) => stmt(db, 'INSERT INTO practitioner_addresses (address, practitioner, rank) VALUES (?, ?, ?)').run(a, pid, rank));
       }
       if (entry.absences) {
         replace('DELETE FROM absences WHERE practitioner = ?');
@@ -309,7 +309,7 @@ export function getPractitioner(db: Db, id: string): PractitionerRecord | undefi
   const p = stmt(db, `SELECT ${PRACTITIONER_COLUMNS} FROM practitioners WHERE id = ?`).get(id) as RawPractitioner | undefined;
   if (!p) return undefined;
   const identifiers = identifierList(stmt(db, Q.identifiersOf).all(id) as { system: string; value: string }[]);
-  const specialties = stmt(db, 'SELECT system, code FROM practitioner_specialties WHERE practitioner = ? ORDER BY system, code').all(id) as Coding[];
+  const specialties = stmt(db, 'SELECT system, code FROM practitioner_specialties WHERE practitioner = ? ORDER BY rank, system, code').all(id) as Coding[];
   const addresses = (stmt(db, Q.addressesOf).all(id) as { address: string }[]).map((r) => r.address);
   const absences = (stmt(db, 'SELECT id, first_day, last_day FROM absences WHERE practitioner = ? ORDER BY first_day, id').all(id) as { id: number; first_day: string; last_day: string }[]).map((a) => ({ id: a.id, firstDay: a.first_day, lastDay: a.last_day }));
   const programmes = (stmt(db, 'SELECT programme FROM memberships WHERE practitioner = ? ORDER BY programme').all(id) as { programme: string }[]).map((r) => r.programme);
@@ -411,7 +411,7 @@ export function searchPractitioners(db: Db, o: SearchOptions = {}): Practitioner
 /** What routing needs to know of an expert on a day. */
 export interface ExpertCandidate {
   id: string;
-  /** the address to forward to: the first of `addresses` (alphabetical order) */
+  /** the address to forward to: the first of `addresses` (in the directory's order) */
   address?: string;
   addresses: string[];
   profession?: Coding;
@@ -440,7 +440,7 @@ export function expertCandidate(db: Db, id: string, day: string, at?: Date): Exp
     ...(addresses[0] !== undefined ? { address: addresses[0] } : {}),
     addresses,
     ...(p.profession_system !== null && p.profession_code !== null ? { profession: { system: p.profession_system, code: p.profession_code } } : {}),
-    specialties: stmt(db, 'SELECT system, code FROM practitioner_specialties WHERE practitioner = ? ORDER BY system, code').all(id) as Coding[],
+    specialties: stmt(db, 'SELECT system, code FROM practitioner_specialties WHERE practitioner = ? ORDER BY rank, system, code').all(id) as Coding[],
     ...(p.capacity !== null ? { capacity: p.capacity } : {}),
     openRequests: countOpenRequests(db, id),
     absences: (stmt(db, Q.absencesFrom).all(id, day) as { first_day: string; last_day: string }[]).map((a) => ({ firstDay: a.first_day, lastDay: a.last_day })),

@@ -270,4 +270,9 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX requests_requester ON requests(requester COLLATE NOCASE, updated_at);
   CREATE INDEX requests_expert_address ON requests(expert_address COLLATE NOCASE, updated_at);
   `,
+  `
+  -- the directory's order: a practitioner's first address is where mail goes, their first specialty the one shown
+  ALTER TABLE practitioner_addresses ADD COLUMN rank INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE practitioner_specialties ADD COLUMN rank INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

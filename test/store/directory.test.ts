@@ -106,7 +106,8 @@ describe('storeDirectoryEntries', () => {
     expect(durand).toMatchObject({
       name: { family: 'DURAND' },
       specialties: [{ code: 'SM04' }],
-      addresses: ['cardio.durand@chu-b.test', 'paul.durand@cardio.mssante.fr'],
+      // in the directory's order (the CSV's): the first is where mail goes
+      addresses: ['paul.durand@cardio.mssante.fr', 'cardio.durand@chu-b.test'],
       capacity: 2,
       absences: [{ firstDay: '2026-03-02', lastDay: '2026-03-06' }],
       programmes: ['fr-teleexpertise'],
@@ -241,8 +242,9 @@ describe('searchPractitioners and listExpertCandidates', () => {
     expect(c.map((x) => x.id).sort()).toEqual([durand, leroy].sort());
     expect(c.find((x) => x.id === durand)).toEqual({
       id: durand,
-      address: 'cardio.durand@chu-b.test',
-      addresses: ['cardio.durand@chu-b.test', 'paul.durand@cardio.mssante.fr'],
+      address: 'paul.durand@cardio.mssante.fr',
+      // in the directory's order (the CSV's): the first is where mail goes
+      addresses: ['paul.durand@cardio.mssante.fr', 'cardio.durand@chu-b.test'],
       profession: { system: expect.stringContaining('TRE_G15'), code: '10' },
       specialties: [{ system: SPECIALTY, code: 'SM04' }],
       capacity: 2,
