@@ -4,7 +4,8 @@
  *   (r4-OperationDefinition-Claim-submit); the answer is a ClaimResponse (also read from a Parameters `return` or
  *   a Bundle). The insurer must deduplicate by Claim.identifier and answer the same ClaimResponse to a resend.
  * - `transaction` mode: the bundle's entries as a transaction, the Claim created conditionally
- *   (`ifNoneExist: identifier=system|value`), so that a resend creates nothing new; the outcome is `queued`.
+ *   (`ifNoneExist: identifier=system|value`), and so is every resource with an identifier, so that a resend creates
+ *   nothing new; the outcome is `queued`.
  * Temporary: no answer, a timeout, 408, 429, 5xx. Permanent: any other 4xx.
  */
 import { Client } from 'fhir-kit-client';
@@ -25,7 +26,10 @@ export type SubmitOutcome =
 
 type Json = Record<string, unknown>;
 
-/** The transaction form of a claim bundle: every entry created, the Claim only if none has its identifier. */
+/**
+ * The transaction form of a claim bundle: each entry created only if none has its (first) identifier — the Claim by
+ * its idempotency key, the patient, practitioners and organisations by theirs — so that a resend creates nothing new.
+ */
 export function toTransactionBundle(bundle: Json): Json {
   const entries = (bundle.entry ?? []) as { fullUrl: string; resource: Json }[];
   return {
@@ -33,7 +37,7 @@ export function toTransactionBundle(bundle: Json): Json {
     type: 'transaction',
     entry: entries.map((e) => {
       const r = e.resource;
-      const id = r.resourceType === 'Claim' ? ((r.identifier as { system: string; value: string }[] | undefined) ?? [])[0] : undefined;
+      const id = ((r.identifier as { system?: string; value?: string }[] | undefined) ?? []).find((i) => i.system && i.value) as { system: string; value: string } | undefined;
       return {
         fullUrl: e.fullUrl,
         resource: r,

@@ -124,7 +124,7 @@ describe('the claim worker and the development insurer: exactly once', () => {
     expect(await identifiersAt(i)).toEqual(['req-1/RQD', 'req-1/TE2']);
   });
 
-  it('transaction mode: a conditional create by identifier, so a second sending creates no second Claim', async () => {
+  it('transaction mode: conditional creates by identifier, so a second sending creates no second Claim, nor a second patient', async () => {
     const db = freshDb();
     const [te2] = storeClaims(db);
     const i = await insurer();
@@ -136,6 +136,9 @@ describe('the claim worker and the development insurer: exactly once', () => {
     await w.drain();
     expect(i.received.transactions).toBe(3);
     expect(await identifiersAt(i)).toEqual(['req-1/RQD', 'req-1/TE2']);
+    // the patient (by INS) was created once, whatever the number of sendings
+    const patients = (await (await fetch(`${i.url}/Patient`)).json()) as { entry?: unknown[] };
+    expect(patients.entry).toHaveLength(1);
   });
 
   it('over mutual TLS: the client certificate and CA given to an undici Agent as the dispatcher', async () => {
