@@ -6,8 +6,9 @@
  * - POST [base] with a signed request Bundle: the signature and the content checked now (refused at once when they
  *   do not hold), then the bytes stored as a message (channel fhir) with the Task id, on disk before the 201; the
  *   pipeline does the rest and the Task says how it goes.
- * - PUT/PATCH Task: the assigned expert's move, stored as a reply message and relayed by the same relay stage as a
- *   mail; the answer waits (fhir.replyWaitMs) for the step's verdict.
+ * - PUT/PATCH Task: the assigned expert's move, or the requester's cancellation before an expert accepted, stored as
+ *   a reply message and relayed by the same relay stage as a mail; the answer waits (fhir.replyWaitMs) for the
+ *   step's verdict.
  * - POST Communication: the expert's question, or the requester's answer to it.
  * - Reads and searches show only the requests the caller is part of (requester or assigned expert): any other id is
  *   not found.
@@ -26,6 +27,7 @@ import type { PipelineContext } from '../pipeline/pipeline-context.ts';
 import type { FhirIntakeSummary } from '../pipeline/open-fhir-request.ts';
 import { REPLY_STATE } from '../pipeline/parse-stage.ts';
 import { ALLOWED_REPLIES } from '../pipeline/relay-stage.ts';
+import { CANCELLABLE_STATES } from '../pipeline/cancel-request.ts';
 import { parseFhirApiReply } from '../relay/parse-expert-reply.ts';
 import { getCommunication, listCommunications, type CommunicationRow } from '../store/communications.ts';
 import { findFhirTaskByDedupKey, messageOutcome, storeFhirMessage, storeFhirRequest } from '../store/fhir-tasks.ts';
@@ -282,7 +284,7 @@ async function awaitStep(deps: FhirApiDeps, messageId: string): Promise<{ state:
   }
 }
 
-function storeReply(deps: FhirApiDeps, me: ClientIdentity, requestId: string, kind: 'task' | 'communication', resources: readonly unknown[], version: string): { id: string; duplicate: boolean } {
+function storeReply(deps: FhirApiDeps, me: ClientIdentity, requestId: string, kind: 'task' | 'communication' | 'cancel', resources: readonly unknown[], version: string): { id: string; duplicate: boolean } {
   const ctx = deps.context();
   const at = deps.now();
   const raw = Buffer.from(JSON.stringify({ resources }));
@@ -314,7 +316,6 @@ function relayRefusal(code: string | undefined): ApiResponse {
 export async function changeTask(deps: FhirApiDeps, me: ClientIdentity, id: string, body: Buffer, kind: 'put' | 'patch', ifMatch: string | undefined): Promise<ApiResponse> {
   const found = visibleTask(deps, id, me);
   if (!found) return refusal('FHIR_NOT_FOUND');
-  if (found.role !== 'expert') return refusal('FHIR_NOT_ASSIGNED');
   const current = taskView(found.source);
   const version = getString(getObject(current, 'meta'), 'versionId') ?? '';
   const wanted = parseIfMatch(ifMatch);
@@ -334,6 +335,12 @@ export async function changeTask(deps: FhirApiDeps, me: ClientIdentity, id: stri
     if (invalid.length > 0) return refusal('FHIR_INVALID_RESOURCE', invalid);
     next = rest;
   }
+  // the requester's one move: cancelling the request before an expert accepted it
+  if (found.role === 'requester') {
+    if (!isObject(next) || next.status !== 'cancelled') return refusal('FHIR_NOT_ASSIGNED');
+    if (!CANCELLABLE_STATES.includes(found.source.request?.state ?? '')) return refusal('FHIR_INVALID_TRANSITION', [{ code: 'RELAY_INVALID_TRANSITION', path: 'Task.status', message: '' }]);
+    return awaitReply(deps, id, storeReply(deps, me, id, 'cancel', [next], version));
+  }
   const prepared = prepareTaskReply(current, next);
   if (!prepared.ok) return refusal(prepared.problems[0]!.code, prepared.problems);
   if (prepared.status === getString(current, 'status') && prepared.status !== 'completed') return resourceResponse(current);
@@ -341,7 +348,11 @@ export async function changeTask(deps: FhirApiDeps, me: ClientIdentity, id: stri
   if (!reply.ok) return refusal('FHIR_INVALID_RESOURCE', reply.problems);
   const state = found.source.request?.state ?? '';
   if (!ALLOWED_REPLIES[reply.value.verb].includes(state)) return refusal('FHIR_INVALID_TRANSITION', [{ code: 'RELAY_INVALID_TRANSITION', path: 'Task.status', message: '' }]);
-  const stored = storeReply(deps, me, id, 'task', prepared.resources, version);
+  return awaitReply(deps, id, storeReply(deps, me, id, 'task', prepared.resources, version));
+}
+
+/** The pipeline's verdict on a Task change stored as a reply: the new Task, the relay's refusal, or 202 when it has not run yet. */
+async function awaitReply(deps: FhirApiDeps, id: string, stored: { id: string }): Promise<ApiResponse> {
   deps.wake();
   const outcome = await awaitStep(deps, stored.id);
   if (outcome?.state === 'reply-refused') return relayRefusal(outcome.refusalCode);

@@ -21,8 +21,7 @@ import { noticeText, type NoticeLanguage } from '../policy/notice-texts.ts';
 import type { MessageWork, StepResult } from '../store/messages.ts';
 import { requestIdOfAddress } from './assign-request.ts';
 import { buildSealedOutbox } from './build-sealed-outbox.ts';
-import { buildExpertNote } from './build-expert-note.ts';
-import { loopText } from './loop-texts.ts';
+import { cancelRequest, CANCELLABLE_STATES } from './cancel-request.ts';
 import type { PipelineContext } from './pipeline-context.ts';
 
 export const PARSE_FROM_STATE = 'received';
@@ -177,23 +176,10 @@ function status(msg: MessageWork, payload: Exclude<Hl7v2Payload, { kind: 'reques
   if (!target) {
     return { state: 'status', detail: mine.length ? `cancellation of ${mine[0]!.id} in state ${mine[0]!.state}: too late, ignored` : 'cancellation of no request of this sender: ignored' };
   }
-  // an expert already holding it is told they need not answer
-  const language = ctx.pack.language;
-  const told =
-    target.state === 'routed'
-      ? buildExpertNote(ctx, target, msg.id, { kind: 'cancelled', subject: loopText(language, 'cancelledSubject', { id: target.id }), text: loopText(language, 'cancelled', { id: target.id }) })
-      : [];
-  return {
-    state: 'status',
-    detail: `request ${target.id} cancelled by its requester; its quota place is given back${told.length ? '; the expert told' : ''}`,
-    requestUpdate: { id: target.id, state: 'cancelled', fromStates: CANCELLABLE_STATES },
-    releaseQuotaOf: target.id,
-    outbox: told,
-  };
+  const { told, ...cancelled } = cancelRequest(ctx, target, msg.id);
+  return { state: 'status', detail: `request ${target.id} cancelled by its requester; its quota place is given back${told ? '; the expert told' : ''}`, ...cancelled };
 }
 
-/** The states in which the requester may still cancel (before an expert accepted). */
-export const CANCELLABLE_STATES = ['parsed', 'admitted', 'routed'];
 
 function unreadable(msg: MessageWork, from: string, problems: Problem[], ctx: PipelineContext): StepResult {
   const codes = [...new Set(problems.map((p) => p.code))];

@@ -5,6 +5,7 @@
  *   opinion → `answered`, the opinion and the record for the patient file to the requester in the request's
  *   dialect; correction → a new version of the opinion, relayed, the earlier one kept;
  * - from the requester, while the expert waits for information: the answer to the expert, the clock running again;
+ *   over the FHIR API, before an expert accepted: the cancellation (cancel-request.ts);
  * - from anyone else, or a move the request's state does not allow: refused and recorded (`reply-refused`).
  * Pure apart from the injected context.
  */
@@ -24,6 +25,7 @@ import type { RequestRow } from '../store/requests.ts';
 import { assignRequest, replyAddressOf } from './assign-request.ts';
 import { buildAnswerOutbox } from './build-answer-outbox.ts';
 import { buildExpertNote } from './build-expert-note.ts';
+import { cancelRequest, CANCELLABLE_STATES } from './cancel-request.ts';
 import type { StoredRequest } from './decide-stage.ts';
 import { loopText } from './loop-texts.ts';
 import { REPLY_STATE, type OpenedSummary } from './parse-stage.ts';
@@ -239,6 +241,12 @@ function fromExpert(msg: MessageWork, row: RequestRow, ctx: PipelineContext): St
 }
 
 function fromRequester(msg: MessageWork, row: RequestRow, ctx: PipelineContext): StepResult {
+  // the requester cancels over the FHIR API (their Task set to cancelled), before an expert accepted
+  if (msg.channel === 'fhir' && (msg.summary as { fhir?: string } | undefined)?.fhir === 'cancel') {
+    if (!CANCELLABLE_STATES.includes(row.state)) return refused('RELAY_INVALID_TRANSITION', `cancellation of ${row.id} in state ${row.state}: too late`);
+    const { told, ...cancelled } = cancelRequest(ctx, row, msg.id);
+    return { state: 'relayed', detail: `request ${row.id} cancelled by its requester; its quota place is given back${told ? '; the expert told' : ''}`, ...cancelled };
+  }
   const language = ctx.pack.language;
   if (row.state !== 'information-requested' || !row.expertAddress) {
     return refused('RELAY_INVALID_TRANSITION', `a message from the requester about ${row.id} in state ${row.state}: recorded, not relayed`);

@@ -3,7 +3,7 @@
  * signed request (a transaction Bundle), follows its Task through the pipeline to the cardiologist the directory
  * names, and the cardiologist works on the Task (accept with ETag/If-Match, a question as a Communication, the
  * requester's answer, the opinion as Task.output, a correction) until the GP reads the opinion, signed by the gateway;
- * an acceptance by PUT, a decline with its reason, searches page by page. Refusals:
+ * an acceptance by PUT, a decline with its reason, searches page by page, the requester cancelling. Refusals:
  * an unsigned bundle, a bundle signed by someone else than the TLS client, no client certificate, a stranger's
  * reads, an invalid transition, a stale If-Match. A mixed case: the request comes by FHIR and the expert answers
  * by secure mail. Every resource the API returns is validated against R4 with FHIR.js.
@@ -254,5 +254,19 @@ describe('the FHIR API', () => {
     expect(second.entry as unknown[]).toHaveLength(1);
     expect((second.entry as { resource: Json }[])[0]!.resource.id).not.toBe((first.entry as { resource: Json }[])[0]!.resource.id);
     expect(second.total).toBe(first.total);
+  });
+  it('lets the requester cancel a routed request through its Task: the place given back, the expert told; too late once accepted', async () => {
+    const id = await createRouted(nirWithKey('2840575123460'));
+    const before = sink.messages.length;
+    const cancelled = valid((await asGp.patch({ resourceType: 'Task', id, jsonPatch: [{ op: 'replace', path: '/status', value: 'cancelled' }] })) as Json);
+    expect(cancelled.status).toBe('cancelled');
+    expect(gw.db.prepare('SELECT count(*) AS n FROM quota_places WHERE request = ?').get(id)).toEqual({ n: 0 });
+    expect(sink.messages.slice(before).some((m) => m.envelope.to.includes(expert.address))).toBe(true);
+    // the expert who held it reads it cancelled
+    expect(((await asExpert.read({ resourceType: 'Task', id })) as Json).status).toBe('cancelled');
+
+    const accepted = await createRouted(nirWithKey('2840575123461'));
+    await asExpert.patch({ resourceType: 'Task', id: accepted, jsonPatch: [{ op: 'replace', path: '/status', value: 'accepted' }] });
+    expect(await refusedWith(asGp.patch({ resourceType: 'Task', id: accepted, jsonPatch: [{ op: 'replace', path: '/status', value: 'cancelled' }] }))).toMatchObject({ status: 409 });
   });
 });
