@@ -9,7 +9,7 @@
  * the curl it prints, claims, quota and status on its workspace; the directory by id, --limit and a PKCS#12;
  * smime open with every trust option; `npx txgate`).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +31,7 @@ import { BIN, CERTS, ROOT } from '../helpers/paths.ts';
 import { RawSmtp } from '../helpers/raw-smtp-client.ts';
 import { runTxgate, type Run } from '../helpers/run-txgate.ts';
 import { CA_FILE, CRL_FILE, cert, party, sampleInner } from '../helpers/test-pki.ts';
+import { spawnWatched, type WatchedProcess } from '../helpers/watched-process.ts';
 
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const THIS_FILE = 'test/cli/readme-commands.test.ts';
@@ -112,48 +113,11 @@ function referenceLines(): { text: string; words: string[]; options: string[] }[
 
 const started: ChildProcess[] = [];
 
-interface Proc {
-  proc: ChildProcess;
-  readonly stdout: string;
-  readonly stderr: string;
-  exited: Promise<number | null>;
-  /** resolves once stdout matches `pattern` (its match), fails if the process ends first */
-  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
-  /** the first JSON log line whose msg is `msg` */
-  logLine(msg: string): Promise<Record<string, unknown>>;
-}
+type Proc = WatchedProcess;
 
 function start(command: string, args: string[], o: { cwd?: string; env?: Record<string, string>; input?: Buffer } = {}): Proc {
-  const proc = spawn(command, args, { cwd: o.cwd ?? ROOT, env: { ...BASE_ENV, ...o.env }, stdio: [o.input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
-  started.push(proc);
-  if (o.input) proc.stdin!.end(o.input);
-  let stdout = '';
-  let stderr = '';
-  proc.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  let code: number | null | undefined;
-  const exited = new Promise<number | null>((resolve) => proc.once('close', (c) => resolve((code = c))));
-  const p: Proc = {
-    proc,
-    get stdout() {
-      return stdout;
-    },
-    get stderr() {
-      return stderr;
-    },
-    exited,
-    waitFor(pattern, timeoutMs = 30_000) {
-      return eventually(() => {
-        const m = stdout.match(pattern);
-        if (m) return m;
-        throw new Error(`${code === undefined ? 'not yet' : `exited (${code})`}: ${pattern}\nstdout: ${stdout.slice(-3000)}\nstderr: ${stderr.slice(-2000)}`);
-      }, timeoutMs, 50);
-    },
-    async logLine(msg) {
-      const m = await p.waitFor(new RegExp(`^\\{.*"msg":"${msg}".*\\}$`, 'm'));
-      return JSON.parse(m[0]) as Record<string, unknown>;
-    },
-  };
+  const p = spawnWatched(command, args, { cwd: o.cwd ?? ROOT, env: { ...BASE_ENV, ...o.env }, ...(o.input ? { input: o.input } : {}) });
+  started.push(p.proc);
   return p;
 }
 

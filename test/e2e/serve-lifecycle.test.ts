@@ -4,7 +4,6 @@
  * override the file; SIGTERM lets the transaction in flight finish (250), turns new connections away (421) and
  * exits 0; SIGHUP reloads the trust anchors from a trust folder.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { connect as netConnect, createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
@@ -24,6 +23,7 @@ import { dataOf, RawSmtp } from '../helpers/raw-smtp-client.ts';
 import { sendSmtp } from '../helpers/send-smtp.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 import { CA_FILE, party, sampleInner, type Party } from '../helpers/test-pki.ts';
+import { spawnWatched, type WatchedProcess } from '../helpers/watched-process.ts';
 
 const GW = 'gateway@txgate.localhost';
 const gatewayCert = party('gateway').cert;
@@ -68,49 +68,12 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
-interface Daemon {
-  proc: ChildProcess;
-  /** stdout so far (JSON log lines) */
-  readonly stdout: string;
-  readonly stderr: string;
-  /** the exit code (null when killed by a signal) */
-  exited: Promise<number | null>;
-  /** the first log line whose msg is `msg` (and whose fields match), once it is written */
-  logLine(msg: string, match?: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
-}
+type Daemon = WatchedProcess;
 
 const daemons: Daemon[] = [];
 
 function spawnServe(configFile: string, env: Record<string, string> = {}): Daemon {
-  const proc = spawn(process.execPath, [BIN, 'serve', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...BASE_ENV, ...env } });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  let code: number | null | undefined;
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (c) => resolve((code = c))));
-  const d: Daemon = {
-    proc,
-    get stdout() {
-      return stdout;
-    },
-    get stderr() {
-      return stderr;
-    },
-    exited,
-    logLine(msg, match = () => true, timeoutMs = 15_000) {
-      return eventually(() => {
-        const found = stdout
-          .split('\n')
-          .filter((l) => l.startsWith('{'))
-          .map((l) => JSON.parse(l) as Record<string, unknown>)
-          .find((l) => l.msg === msg && match(l));
-        if (found) return found;
-        if (code !== undefined) throw new Error(`daemon exited (${code}) without logging '${msg}'\nstdout: ${stdout.slice(-2000)}\nstderr: ${stderr.slice(-2000)}`);
-        throw new Error(`no '${msg}' in the log yet\nstdout: ${stdout.slice(-2000)}\nstderr: ${stderr.slice(-2000)}`);
-      }, timeoutMs);
-    },
-  };
+  const d = spawnWatched(process.execPath, [BIN, 'serve', '--config', configFile], { env: { ...BASE_ENV, ...env } });
   daemons.push(d);
   return d;
 }
