@@ -52,6 +52,9 @@ export interface GatewayDemoResult {
   stop?: () => Promise<void>;
 }
 
+/** What `txgate demo --json` prints: the result without the running gateway. */
+export type GatewayDemoJson = Omit<GatewayDemoResult, 'gateway' | 'stop'>;
+
 export interface GatewayDemoOptions {
   log: (line: string) => void;
   dir?: string;

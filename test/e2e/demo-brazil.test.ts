@@ -8,14 +8,10 @@ import { IDENTIFIER_SYSTEMS } from '../../src/domain/canonical-request.ts';
 import { listClaims } from '../../src/store/claims.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
 import { listRequests } from '../../src/store/requests.ts';
+import type { GatewayDemoJson } from '../../src/demo/run-gateway-demo.ts';
 import { runTxgate } from '../helpers/run-txgate.ts';
 
-interface DemoJson {
-  ok: boolean;
-  pack: string;
-  steps: { name: string; expected: string; got: string; ok: boolean }[];
-  database: string;
-}
+type DemoJson = GatewayDemoJson;
 
 describe('txgate demo --pack br-telessaude', () => {
   it("plays the Telessaúde teleconsultoria: every step as expected, the GP's request by mail and the nurse's by FHIR admitted under br-telessaude, no claim, the refused cases with their codes", async () => {

@@ -9,17 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { listClaims } from '../../src/store/claims.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
 import { listRequests } from '../../src/store/requests.ts';
+import type { GatewayDemoJson } from '../../src/demo/run-gateway-demo.ts';
 import { runTxgate } from '../helpers/run-txgate.ts';
 
-interface DemoJson {
-  ok: boolean;
-  pack: string;
-  steps: { name: string; expected: string; got: string; ok: boolean }[];
-  workspace: string;
-  database: string;
-  mailboxes: string;
-  fhirBaseUrl?: string;
-}
+type DemoJson = GatewayDemoJson;
 
 /** What the FHIR scene's steps read, in order, for the French programme. */
 const FHIR_SCENE = [

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { runGatewayDemo } from '../../demo/run-gateway-demo.ts';
+import { runGatewayDemo, type GatewayDemoJson } from '../../demo/run-gateway-demo.ts';
 import { chooseDemoProgramme, DEMO_PROGRAMMES } from '../../demo/programmes/index.ts';
 import { runSmimeDemo } from '../../demo/run-smime-demo.ts';
 import { flag, str, UsageError, type Command } from '../command.ts';
@@ -40,7 +40,10 @@ export const demoCommand: Command = {
       return result.ok ? 0 : 1;
     }
     const result = await runGatewayDemo({ log, ...(dir ? { dir } : {}), ...(pack ? { pack } : {}), keep: flag(values, 'keep') });
-    if (json) io.stdout.write(`${JSON.stringify({ ok: result.ok, pack: result.pack, steps: result.steps, workspace: result.workspace, config: result.config, database: result.database, mailboxes: result.mailboxes, fhirBaseUrl: result.fhirBaseUrl })}\n`);
+    if (json) {
+      const { gateway: _gateway, stop: _stop, ...printed } = result;
+      io.stdout.write(`${JSON.stringify(printed satisfies GatewayDemoJson)}\n`);
+    }
     if (result.stop) {
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
