@@ -25,9 +25,9 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 import { nirWithKey } from '../src/demo/synthetic-identifiers.ts';
-import { openDatabase, openReadOnlyDatabase } from '../src/store/open-database.ts';
+import { openReadOnlyDatabase } from '../src/store/open-database.ts';
 import { countMessagesByCode } from '../src/store/ops-counts.ts';
-import { gpRequestBundle, issueClientParty, signedBy, storeFhirParties, type DirectoryParty } from '../test/helpers/fhir-client.ts';
+import { gpRequestBundle, issueClientParty, signedBy, storeFhirPartiesAt } from '../test/helpers/fhir-client.ts';
 import { testGatewayConfig } from '../test/helpers/gateway-config.ts';
 import { BIN, CERTS } from '../test/helpers/paths.ts';
 import { startSmtpSink } from '../test/helpers/smtp-sink.ts';
@@ -44,16 +44,6 @@ const WARMUP_METADATA = 1000;
 /** A distinct synthetic INS per request (women born in May 1984 in Paris, order numbers from 100000). */
 function insOf(i: number): string {
   return nirWithKey(`2840575${String(100_000 + i).padStart(6, '0')}`);
-}
-
-/** The gateway's database with the GP and the cardiologist in the directory, their certificates attached. */
-function storeDirectory(path: string, parties: readonly DirectoryParty[]): void {
-  const db = openDatabase(path);
-  try {
-    storeFhirParties(db, parties);
-  } finally {
-    db.close();
-  }
 }
 
 /** What a refused create was: its HTTP status and OperationOutcome codes (codes only, never content). */
@@ -90,7 +80,7 @@ export async function run(): Promise<void> {
   const expert = issueClientParty('Dr Claire Durand', 'cardio.durand@chu-b.test');
   const made = testGatewayConfig(sink.port, { ops: { enabled: false } });
   const config = { ...made.config, pipeline: { ...made.config.pipeline, timerSweepMs: 3_600_000 } };
-  storeDirectory(config.database.path, [
+  storeFhirPartiesAt(config.database.path, [
     { party: gp, specialty: 'SM54', rpps: '810001234567' },
     { party: expert, specialty: 'SM04' },
   ]);

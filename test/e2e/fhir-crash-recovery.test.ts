@@ -13,8 +13,7 @@ import Database from 'better-sqlite3';
 import { request, type Agent } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FINAL_MESSAGE_STATES } from '../../src/store/messages.ts';
-import { openDatabase } from '../../src/store/open-database.ts';
-import { clientAgent, gpRequestBundle, issueClientParty, signedBy, storeFhirParties, type DirectoryParty } from '../helpers/fhir-client.ts';
+import { clientAgent, gpRequestBundle, issueClientParty, signedBy, storeFhirPartiesAt } from '../helpers/fhir-client.ts';
 import { exited, startDaemon } from '../helpers/start-daemon.ts';
 import { nirWithKey } from '../../src/demo/synthetic-identifiers.ts';
 import { testGatewayConfig } from '../helpers/gateway-config.ts';
@@ -38,16 +37,6 @@ async function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
-}
-
-/** The database as the first start will find it: migrated, with the GP and the cardiologist and their certificates. */
-function prepareDatabase(path: string, parties: readonly DirectoryParty[]): void {
-  const db = openDatabase(path);
-  try {
-    storeFhirParties(db, parties);
-  } finally {
-    db.close();
-  }
 }
 
 let child: ChildProcess | undefined;
@@ -95,7 +84,7 @@ describe('crash recovery of the FHIR API', () => {
 
     const gp = issueClientParty('Dr Serena Shrink', 'serena.shrink@cabinet.test');
     const expert = issueClientParty('Dr Claire Durand', 'cardio.durand@chu-b.test');
-    prepareDatabase(config.database.path, [
+    storeFhirPartiesAt(config.database.path, [
       { party: gp, specialty: 'SM54' },
       { party: expert, specialty: 'SM04' },
     ]);

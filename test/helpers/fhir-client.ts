@@ -12,7 +12,7 @@ import { signBundle, type Bundle } from '../../src/fhir-signature/sign-bundle.ts
 import { buildCertificate, generateRsaKey } from '../../src/pki/build-certificate.ts';
 import { parseCertificate, parseCertificates, toPem, type Certificate } from '../../src/pki/certificate.ts';
 import { addCertificate, findPractitionerByAddress, storeDirectoryEntries } from '../../src/store/directory.ts';
-import type { Db } from '../../src/store/open-database.ts';
+import { openDatabase, type Db } from '../../src/store/open-database.ts';
 import { buildRequestBundle, type Json } from '../payload/fhir/request-bundle.ts';
 import { CERTS } from './paths.ts';
 
@@ -100,4 +100,14 @@ export function storeFhirParties(db: Db, parties: readonly DirectoryParty[]): vo
     new Date(),
   );
   for (const { party } of parties) addCertificate(db, findPractitionerByAddress(db, party.address)!.id, party.cert.der, party.cert.notBefore, party.cert.notAfter);
+}
+
+/** The same in the database file a daemon will open (migrated here if new). */
+export function storeFhirPartiesAt(path: string, parties: readonly DirectoryParty[]): void {
+  const db = openDatabase(path);
+  try {
+    storeFhirParties(db, parties);
+  } finally {
+    db.close();
+  }
 }
