@@ -16,7 +16,8 @@
 import { createHash } from 'node:crypto';
 import type { Practitioner } from '../domain/canonical-request.ts';
 import type { Problem } from '../errors/result.ts';
-import { signBundle, type Bundle } from '../fhir-signature/sign-bundle.ts';
+import { signAsGateway } from '../fhir-signature/sign-as-gateway.ts';
+import type { Bundle } from '../fhir-signature/sign-bundle.ts';
 import { verifyBundleSignature } from '../fhir-signature/verify-bundle-signature.ts';
 import type { Logger } from '../log/logger.ts';
 import { getObject, getObjects, getString, isObject, type JsonObject } from '../payload/fhir/fhir-json.ts';
@@ -496,12 +497,6 @@ export async function readOpinionBundle(deps: FhirApiDeps, me: ClientIdentity, i
   const expert = request.expert ?? { identifiers: [], ...(row?.expertAddress ? { address: row.expertAddress } : {}) };
   const view = buildOpinionDocumentView({ requestId: found.source.id, version: opinion.version, request: request.canonical, expert, at: opinion.at, text: opinion.text ?? '-', documents }) as Bundle;
   const ctx = deps.context();
-  const signed = signBundle(view, {
-    key: ctx.signer.key,
-    chain: [ctx.signer.cert, ...ctx.signer.chain],
-    when: opinion.at,
-    who: { identifier: { system: 'urn:ietf:rfc:3986', value: `mailto:${ctx.gatewayAddress}` } },
-    alg: 'RS256',
-  });
+  const signed = signAsGateway(view, ctx.signer, ctx.gatewayAddress, opinion.at);
   return resourceResponse(signed as JsonObject);
 }

@@ -11,7 +11,8 @@ import { buildOsuO51 } from '../payload/hl7v2/build-osu-o51.ts';
 import { buildRriI12 } from '../payload/hl7v2/build-rri-i12.ts';
 import type { OutboxInsert } from '../store/outbox.ts';
 import { buildSealedOutbox } from './build-sealed-outbox.ts';
-import { signBundle, type Bundle } from '../fhir-signature/sign-bundle.ts';
+import { signAsGateway } from '../fhir-signature/sign-as-gateway.ts';
+import type { Bundle } from '../fhir-signature/sign-bundle.ts';
 import type { ReplyContext } from './parse-stage.ts';
 import type { PipelineContext } from './pipeline-context.ts';
 
@@ -50,13 +51,7 @@ export function buildDialectAttachments(request: CanonicalRequest, reply: ReplyC
       const fhir = buildFhirAnswer(request, answer);
       const document =
         fhir.document && signer && gatewayAddress
-          ? signBundle(fhir.document as Bundle, {
-              key: signer.key,
-              chain: [signer.cert, ...signer.chain],
-              when: new Date(answer.at),
-              who: { identifier: { system: 'urn:ietf:rfc:3986', value: `mailto:${gatewayAddress}` } },
-              alg: 'RS256',
-            })
+          ? signAsGateway(fhir.document as Bundle, signer, gatewayAddress, new Date(answer.at))
           : fhir.document;
       return [
         { contentType: 'application/fhir+json', name: 'task.json', data: Buffer.from(JSON.stringify(fhir.task, null, 2)) },
