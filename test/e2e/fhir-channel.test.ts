@@ -261,7 +261,8 @@ describe('the FHIR API', () => {
     const cancelled = valid((await asGp.patch({ resourceType: 'Task', id, jsonPatch: [{ op: 'replace', path: '/status', value: 'cancelled' }] })) as Json);
     expect(cancelled.status).toBe('cancelled');
     expect(gw.db.prepare('SELECT count(*) AS n FROM quota_places WHERE request = ?').get(id)).toEqual({ n: 0 });
-    expect(sink.messages.slice(before).some((m) => m.envelope.to.includes(expert.address))).toBe(true);
+    // the expert's notice leaves by the outbox, after the answer
+    await eventually(() => expect(sink.messages.slice(before).some((m) => m.envelope.to.includes(expert.address))).toBe(true));
     // the expert who held it reads it cancelled
     expect(((await asExpert.read({ resourceType: 'Task', id })) as Json).status).toBe('cancelled');
 
