@@ -31,7 +31,7 @@ import { ALLOWED_REPLIES } from '../pipeline/relay-stage.ts';
 import { CANCELLABLE_STATES } from '../pipeline/cancel-request.ts';
 import { parseFhirApiReply } from '../relay/parse-expert-reply.ts';
 import { getCommunication, listCommunications, type CommunicationRow } from '../store/communications.ts';
-import { findFhirTaskByDedupKey, messageOutcome, storeFhirMessage, storeFhirRequest } from '../store/fhir-tasks.ts';
+import { findFhirTaskByDedupKey, messageOutcome, searchTaskIds, storeFhirMessage, storeFhirRequest } from '../store/fhir-tasks.ts';
 import type { AcceptInput } from '../store/messages.ts';
 import type { Db } from '../store/open-database.ts';
 import { findVisibleDocument, getRequest, searchRequests } from '../store/requests.ts';
@@ -40,7 +40,7 @@ import { buildCommunicationView } from './build-communication-view.ts';
 import { buildOpinionDocumentView } from './build-opinion-document-view.ts';
 import { buildSearchBundle, pageLinks } from './build-search-bundle.ts';
 import { buildServiceRequestView } from './build-service-request-view.ts';
-import { buildTaskView, TASK_STATUS_OF_REQUEST_STATE } from './build-task-view.ts';
+import { buildTaskView, TASK_STATUS_OF_MESSAGE_STATE, TASK_STATUS_OF_REQUEST_STATE } from './build-task-view.ts';
 import { etagOf, parseIfMatch } from './fhir-version-id.ts';
 import type { ClientIdentity } from './identify-client.ts';
 import { buildOperationOutcome } from './operation-outcome.ts';
@@ -49,6 +49,7 @@ import { readTaskSource, taskSourceOfRequest, type TaskSourceLookups } from './r
 import { applyDateValue, parseReferenceValue, readPaging, unknownParams, type DateBound, type ReferenceValue } from './search-params.ts';
 import type { TaskSource } from './task-source.ts';
 import { validateFhirResource } from './validate-fhir-resource.ts';
+import { parseIJson } from '../payload/fhir/parse-i-json.ts';
 
 export interface FhirApiDeps {
   db: Db;
@@ -132,17 +133,18 @@ function visibleTask(deps: FhirApiDeps, id: string, me: ClientIdentity): { sourc
 
 // ---------------------------------------------------------------- POST [base]: a request
 
-function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body)) as unknown;
-  } catch {
-    return undefined;
-  }
+/** The body as I-JSON, or the refusal: not JSON, or an object with two members of the same name. */
+function parseJson(body: Buffer, root: string): { ok: true; value: unknown } | { ok: false; refusal: ApiResponse } {
+  const read = parseIJson(body, root);
+  if (read.ok) return read;
+  if (read.reason === 'malformed') return { ok: false, refusal: refusal('FHIR_BAD_JSON') };
+  return { ok: false, refusal: refusal('FHIR_DUPLICATE_MEMBER', [{ code: 'FHIR_DUPLICATE_MEMBER', path: read.path, message: '' }]) };
 }
 
 export function createRequest(deps: FhirApiDeps, me: ClientIdentity, body: Buffer, remoteAddress: string | undefined, clientCertPem: string | undefined): ApiResponse {
-  const json = parseJson(body);
-  if (json === undefined) return refusal('FHIR_BAD_JSON');
+  const read = parseJson(body, 'Bundle');
+  if (!read.ok) return read.refusal;
+  const json = read.value;
   if (!isObject(json) || json.resourceType !== 'Bundle') return refusal('FHIR_NOT_A_BUNDLE');
   if (json.type !== 'transaction' && json.type !== 'collection') return refusal('FHIR_BUNDLE_TYPE');
   const ctx = deps.context();
@@ -214,10 +216,13 @@ export function readTask(deps: FhirApiDeps, me: ClientIdentity, id: string): Api
 }
 
 /** Task status → the request states it shows (the inverse of build-task-view.ts' table; `requested` is only a Task's before its request is read). */
-const STATES_OF_TASK_STATUS: Readonly<Record<string, string[]>> = Object.entries(TASK_STATUS_OF_REQUEST_STATE).reduce<Record<string, string[]>>(
-  (acc, [state, status]) => ({ ...acc, [status]: [...(acc[status] ?? []), state] }),
-  { requested: [] },
-);
+/** The states (of requests, or of messages not read as requests yet) a Task status stands for. */
+function statesOf(table: Readonly<Record<string, string>>): Readonly<Record<string, string[]>> {
+  return Object.entries(table).reduce<Record<string, string[]>>((acc, [state, status]) => ({ ...acc, [status]: [...(acc[status] ?? []), state] }), {});
+}
+const REQUEST_STATES_OF_TASK_STATUS = statesOf(TASK_STATUS_OF_REQUEST_STATE);
+const MESSAGE_STATES_OF_TASK_STATUS = statesOf(TASK_STATUS_OF_MESSAGE_STATE);
+const TASK_STATUSES = new Set([...Object.values(TASK_STATUS_OF_REQUEST_STATE), ...Object.values(TASK_STATUS_OF_MESSAGE_STATE)]);
 
 /** The addresses a reference search value names (directory identifiers resolved to their addresses). */
 function addressesOf(deps: FhirApiDeps, v: ReferenceValue): string[] {
@@ -246,31 +251,35 @@ export function searchTasks(deps: FhirApiDeps, me: ClientIdentity, params: URLSe
   unknownParams(params, ['requester', 'requester:identifier', 'owner', 'owner:identifier', 'status', '_lastUpdated'], problems);
   const requester = referenceParam(deps, params, 'requester', problems);
   const owner = referenceParam(deps, params, 'owner', problems);
-  let states: string[] | undefined;
+  // each status parameter is an OR of its comma-separated values; several parameters are an AND
+  let statuses: string[] | undefined;
   for (const raw of params.getAll('status')) {
-    const list = raw.split(',').flatMap((s) => {
-      const st = STATES_OF_TASK_STATUS[s];
-      if (!st) problems.push({ code: 'FHIR_BAD_SEARCH', path: 'status', message: 'not a Task status' });
-      return st ?? [];
-    });
-    states = states ? states.filter((s) => list.includes(s)) : list;
+    const list = raw.split(',');
+    for (const s of list) if (!TASK_STATUSES.has(s)) problems.push({ code: 'FHIR_BAD_SEARCH', path: 'status', message: 'not a Task status' });
+    statuses = statuses ? statuses.filter((s) => list.includes(s)) : list;
   }
+  const states = statuses?.flatMap((s) => REQUEST_STATES_OF_TASK_STATUS[s] ?? []);
+  const messageStates = statuses?.flatMap((s) => MESSAGE_STATES_OF_TASK_STATUS[s] ?? []);
   const updated: DateBound = {};
   for (const raw of params.getAll('_lastUpdated')) if (!applyDateValue(updated, raw)) problems.push({ code: 'FHIR_BAD_SEARCH', path: '_lastUpdated', message: 'not a date search value' });
   const paging = readPaging(params, deps, problems);
   if (problems.length > 0) return refusal('FHIR_BAD_SEARCH', problems);
-  const found = searchRequests(deps.db, {
+  const found = searchTaskIds(deps.db, {
     visibleTo: me.addresses,
     ...(requester ? { requester } : {}),
     ...(owner ? { expertAddress: owner } : {}),
-    ...(states ? { states } : {}),
+    ...(states ? { states, messageStates } : {}),
     ...(updated.after ? { updatedAfter: updated.after } : {}),
     ...(updated.before ? { updatedBefore: updated.before } : {}),
     offset: paging.offset,
     limit: paging.count,
   });
   const l = lookups(deps);
-  const resources = found.rows.map((row) => taskView(taskSourceOfRequest(deps.db, row, l)));
+  // a row may move between the search and its read (parsed meanwhile): it is read as it is now
+  const resources = found.ids.flatMap((id) => {
+    const source = readTaskSource(deps.db, id, l);
+    return source ? [taskView(source)] : [];
+  });
   return { status: 200, body: buildSearchBundle({ baseUrl: deps.baseUrl, resources, total: found.total, ...pageLinks(deps.baseUrl, 'Task', params, paging.offset, paging.count, found.total) }) };
 }
 
@@ -321,8 +330,9 @@ export async function changeTask(deps: FhirApiDeps, me: ClientIdentity, id: stri
   const version = getString(getObject(current, 'meta'), 'versionId') ?? '';
   const wanted = parseIfMatch(ifMatch);
   if (wanted !== undefined && wanted !== version) return refusal('FHIR_VERSION_CONFLICT');
-  const input = parseJson(body);
-  if (input === undefined) return refusal('FHIR_BAD_JSON');
+  const read = parseJson(body, kind === 'patch' ? 'patch' : 'Task');
+  if (!read.ok) return read.refusal;
+  const input = read.value;
   let next: unknown = input;
   if (kind === 'patch') {
     const patched = applyJsonPatch(current, input);
@@ -418,8 +428,9 @@ function requestOfCommunication(c: JsonObject): string | undefined {
 }
 
 export async function createCommunication(deps: FhirApiDeps, me: ClientIdentity, body: Buffer): Promise<ApiResponse> {
-  const json = parseJson(body);
-  if (json === undefined) return refusal('FHIR_BAD_JSON');
+  const read = parseJson(body, 'Communication');
+  if (!read.ok) return read.refusal;
+  const json = read.value;
   if (!isObject(json) || json.resourceType !== 'Communication') return refusal('FHIR_INVALID_RESOURCE', [{ code: 'FHIR_INVALID_RESOURCE', path: 'Communication', message: '' }]);
   const invalid = validateFhirResource(json);
   if (invalid.length > 0) return refusal('FHIR_INVALID_RESOURCE', invalid);

@@ -55,6 +55,7 @@ export const FHIR_API_ERRORS = {
     text: 'The media type is not supported: send application/fhir+json (or application/json-patch+json for a PATCH)',
   },
   FHIR_BAD_JSON: { status: 400, issue: 'structure', text: 'The body is not well-formed JSON' },
+  FHIR_DUPLICATE_MEMBER: { status: 400, issue: 'structure', text: 'An object has two members of the same name (RFC 7493 I-JSON)' },
   FHIR_NOT_A_BUNDLE: { status: 400, issue: 'structure', text: 'The body is not a FHIR Bundle' },
   FHIR_BAD_SEARCH: { status: 400, issue: 'invalid', text: 'A search parameter is unknown or malformed' },
   FHIR_SIGNATURE_REQUIRED: {

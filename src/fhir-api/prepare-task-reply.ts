@@ -8,6 +8,7 @@ import type { Problem } from '../errors/result.ts';
 import { getObject, getObjects, getString, isObject, type JsonObject } from '../payload/fhir/fhir-json.ts';
 import { decodeStrictBase64 } from '../payload/fhir/parse-fhir-attachment.ts';
 import { ANSWER_KIND_SYSTEM } from '../payload/fhir/fhir-codes.ts';
+import { parseIJson } from '../payload/fhir/parse-i-json.ts';
 
 export type TaskReply = { ok: true; resources: JsonObject[]; status: string } | { ok: false; problems: Problem[] };
 
@@ -19,12 +20,9 @@ function documentBundleOf(attachment: JsonObject | undefined): JsonObject | unde
   if (!/json/i.test(type)) return undefined;
   const bytes = decodeStrictBase64(getString(attachment, 'data') ?? '');
   if (!bytes) return undefined;
-  try {
-    const json = JSON.parse(bytes.toString('utf8')) as unknown;
-    return isObject(json) && json.resourceType === 'Bundle' && json.type === 'document' ? json : undefined;
-  } catch {
-    return undefined;
-  }
+  const read = parseIJson(bytes);
+  const json = read.ok ? read.value : undefined;
+  return isObject(json) && json.resourceType === 'Bundle' && json.type === 'document' ? json : undefined;
 }
 
 export function prepareTaskReply(current: JsonObject, next: unknown): TaskReply {

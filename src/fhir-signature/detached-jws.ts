@@ -1,5 +1,6 @@
 /** Detached JWS compact serialization (RFC 7515 §7.1 and appendix F): `BASE64URL(header)..BASE64URL(signature)`. */
 import { constants, createHash, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { parseIJson } from '../payload/fhir/parse-i-json.ts';
 
 export type JwsAlgorithm = 'RS256' | 'PS256';
 export const JWS_ALGORITHMS: readonly JwsAlgorithm[] = ['RS256', 'PS256'];
@@ -38,12 +39,10 @@ export function parseDetachedJws(compact: string): DetachedJws | string {
   // an empty signature is kept: `alg: none` is then refused as an algorithm, not as a format
   const signature = sig === '' ? Buffer.alloc(0) : decodeBase64Url(sig);
   if (!headerBytes || !signature) return 'header or signature is not base64url';
-  let header: unknown;
-  try {
-    header = JSON.parse(headerBytes.toString('utf8'));
-  } catch {
-    return 'the protected header is not JSON';
-  }
+  // RFC 7515 §5.2 lets a parser reject a header that names a parameter twice, or keep the last: this one rejects
+  const read = parseIJson(headerBytes);
+  if (!read.ok) return read.reason === 'malformed' ? 'the protected header is not JSON' : 'the protected header names a parameter twice';
+  const header = read.value;
   if (typeof header !== 'object' || header === null || Array.isArray(header)) return 'the protected header is not a JSON object';
   return { encodedHeader, header: header as Record<string, unknown>, signature };
 }

@@ -22,6 +22,7 @@ import {
 import { buildSigningInput, decodeBase64, JWS_ALGORITHMS, parseDetachedJws, thumbprintS256, verifyJws, type JwsAlgorithm } from './detached-jws.ts';
 import { JcsError } from './jcs.ts';
 import { signatureProblem } from './signature-refusal.ts';
+import { parseIJson } from '../payload/fhir/parse-i-json.ts';
 import { buildSigningPayload } from './signing-payload.ts';
 import { validateJwsSigner } from './validate-jws-signer.ts';
 
@@ -262,11 +263,8 @@ export function verifyBundleSignature(bundle: unknown, opts: VerifyBundleSignatu
 
 /** Parses the raw bytes received (UTF-8 JSON) and verifies that parsed form. */
 export function verifyBundleSignatureBytes(raw: Buffer, opts: VerifyBundleSignatureOptions): Result<VerifiedSignature> {
-  let bundle: unknown;
-  try {
-    bundle = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw));
-  } catch {
-    return fail(signatureProblem('FHIR_SIGNATURE_MALFORMED', '', 'not UTF-8 JSON'));
-  }
-  return verifyBundleSignature(bundle, opts);
+  // I-JSON only (RFC 8785 §3.1): with two members of one name, what was signed is not certain
+  const read = parseIJson(raw, 'Bundle');
+  if (!read.ok) return fail(signatureProblem('FHIR_SIGNATURE_MALFORMED', read.reason === 'malformed' ? '' : read.path, read.reason === 'malformed' ? 'not UTF-8 JSON' : 'a member name repeated in an object'));
+  return verifyBundleSignature(read.value, opts);
 }

@@ -6,7 +6,7 @@
 import type { Answer } from '../domain/answer.ts';
 import type { CanonicalRequest } from '../domain/canonical-request.ts';
 import { buildMail, type MailAttachment } from '../mime/build-mail.ts';
-import { buildFhirAnswer } from '../payload/fhir/build-fhir-answer.ts';
+import { buildFhirAnswer, buildTaskUpdateBundle } from '../payload/fhir/build-fhir-answer.ts';
 import { buildOsuO51 } from '../payload/hl7v2/build-osu-o51.ts';
 import { buildRriI12 } from '../payload/hl7v2/build-rri-i12.ts';
 import type { OutboxInsert } from '../store/outbox.ts';
@@ -36,8 +36,9 @@ export interface AnswerMail {
 }
 
 /**
- * The answer in the request's dialect, as attachments (none for a form or an XDM request). A FHIR opinion's document
- * Bundle is signed by the gateway (Da Vinci CDex) when a signer is given.
+ * The answer in the request's dialect, as attachments (none for a form or an XDM request). For a FHIR request, the
+ * Task update in a collection Bundle and the opinion's document Bundle, each signed by the gateway (Da Vinci CDex)
+ * when a signer is given.
  */
 export function buildDialectAttachments(request: CanonicalRequest, reply: ReplyContext, answer: Answer, signer?: PipelineContext['signer'], gatewayAddress?: string): MailAttachment[] {
   switch (request.dialect) {
@@ -49,13 +50,11 @@ export function buildDialectAttachments(request: CanonicalRequest, reply: ReplyC
       return [{ contentType: 'application/hl7-v2', name: 'answer.hl7', data: buildRriI12(request, answer, reply.hl7Header) }];
     case 'fhir': {
       const fhir = buildFhirAnswer(request, answer);
-      const document =
-        fhir.document && signer && gatewayAddress
-          ? signAsGateway(fhir.document as Bundle, signer, gatewayAddress, new Date(answer.at))
-          : fhir.document;
+      const sign = (b: Bundle): Bundle => (signer && gatewayAddress ? signAsGateway(b, signer, gatewayAddress, new Date(answer.at)) : b);
+      const json = (b: Bundle) => Buffer.from(JSON.stringify(sign(b), null, 2));
       return [
-        { contentType: 'application/fhir+json', name: 'task.json', data: Buffer.from(JSON.stringify(fhir.task, null, 2)) },
-        ...(document ? [{ contentType: 'application/fhir+json', name: 'opinion.json', data: Buffer.from(JSON.stringify(document, null, 2)) }] : []),
+        { contentType: 'application/fhir+json', name: 'task-update.json', data: json(buildTaskUpdateBundle(fhir.task, answer)) },
+        ...(fhir.document ? [{ contentType: 'application/fhir+json', name: 'opinion.json', data: json(fhir.document as Bundle) }] : []),
       ];
     }
     default:

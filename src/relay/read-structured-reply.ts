@@ -26,6 +26,7 @@ import type { ObservationDocument } from '../payload/hl7v2/read-observations.ts'
 import type { PayloadPart } from '../payload/mime/find-payload.ts';
 import { buildPayloadDocument, type PayloadDocument } from '../payload/mime/payload-document.ts';
 import type { ReplyVerb } from './reply-verbs.ts';
+import { parseIJson } from '../payload/fhir/parse-i-json.ts';
 
 export interface StructuredReply {
   verb: ReplyVerb;
@@ -153,14 +154,12 @@ function collectFhir(parts: readonly PayloadPart[]): FhirFound {
     }
   };
   for (const part of parts) {
-    let json: unknown;
-    try {
-      json = JSON.parse(part.bytes.toString('utf8'));
-    } catch {
-      found.problems.push({ code: 'REPLY_PAYLOAD_INVALID', path: part.path, message: 'the FHIR attachment is not JSON' });
+    const read = parseIJson(part.bytes);
+    if (!read.ok) {
+      found.problems.push({ code: 'REPLY_PAYLOAD_INVALID', path: part.path, message: read.reason === 'malformed' ? 'the FHIR attachment is not JSON in UTF-8' : 'the FHIR attachment has an object with two members of one name' });
       continue;
     }
-    visit(json, part.path, 0);
+    visit(read.value, part.path, 0);
   }
   return found;
 }

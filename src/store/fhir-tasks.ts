@@ -6,6 +6,7 @@
 import { findDuplicate, insertInboundMessage, type AcceptInput } from './messages.ts';
 import type { Db } from './open-database.ts';
 import { recentBytes } from './recent-bytes.ts';
+import { requestSearchClause, type RequestSearch } from './requests.ts';
 import { durableWrite, stmt } from './statements.ts';
 
 export interface FhirTaskRow {
@@ -73,4 +74,50 @@ export function getFhirTask(db: Db, id: string): FhirTaskRow | undefined {
 export function messageOutcome(db: Db, id: string): { state: string; refusalCode: string | undefined; summary: Record<string, unknown> | undefined } | undefined {
   const r = stmt(db, 'SELECT state, refusal_code, summary FROM messages WHERE id = ?').get(id) as { state: string; refusal_code: string | null; summary: string | null } | undefined;
   return r ? { state: r.state, refusalCode: r.refusal_code ?? undefined, summary: r.summary ? (JSON.parse(r.summary) as Record<string, unknown>) : undefined } : undefined;
+}
+
+export interface TaskSearch extends Omit<RequestSearch, 'patient'> {
+  /**
+   * The states of the messages of FHIR requests not read as requests yet (waiting for the pipeline, or refused
+   * before their parse) that match; undefined matches any, an empty list none.
+   */
+  messageStates?: readonly string[];
+}
+
+/**
+ * The Task ids a practitioner may see, newest change first, and how many match: the requests (any channel) they
+ * sent or are assigned, and the FHIR requests they sent that are not requests yet (these have no owner: a search by
+ * owner leaves them out).
+ */
+export function searchTaskIds(db: Db, s: TaskSearch): { ids: string[]; total: number } {
+  if (s.visibleTo.length === 0) return { ids: [], total: 0 };
+  const requests = requestSearchClause(s);
+  const parts = [`SELECT id, updated_at FROM requests WHERE ${requests.clause}`];
+  const args = [...requests.args];
+  if (!s.expertAddress && s.messageStates?.length !== 0) {
+    const list = (values: readonly string[]) => values.map(() => '?').join(', ');
+    const where = [`t.requester COLLATE NOCASE IN (${list(s.visibleTo)})`, 'NOT EXISTS (SELECT 1 FROM requests r WHERE r.id = t.id)'];
+    args.push(...s.visibleTo);
+    if (s.requester) {
+      where.push(`t.requester COLLATE NOCASE IN (${list(s.requester)})`);
+      args.push(...s.requester);
+    }
+    if (s.messageStates) {
+      where.push(`m.state IN (${list(s.messageStates)})`);
+      args.push(...s.messageStates);
+    }
+    if (s.updatedAfter) {
+      where.push('m.updated_at >= ?');
+      args.push(s.updatedAfter.getTime());
+    }
+    if (s.updatedBefore) {
+      where.push('m.updated_at < ?');
+      args.push(s.updatedBefore.getTime());
+    }
+    parts.push(`SELECT t.id, m.updated_at FROM fhir_tasks t JOIN messages m ON m.id = t.message WHERE ${where.join(' AND ')}`);
+  }
+  const union = parts.join(' UNION ALL ');
+  const total = (stmt(db, `SELECT count(*) AS n FROM (${union})`).get(...args) as { n: number }).n;
+  const ids = (stmt(db, `SELECT id FROM (${union}) ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?`).all(...args, s.limit, s.offset) as { id: string }[]).map((r) => r.id);
+  return { ids, total };
 }

@@ -275,4 +275,10 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE practitioner_addresses ADD COLUMN rank INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE practitioner_specialties ADD COLUMN rank INTEGER NOT NULL DEFAULT 0;
   `,
+  `
+  -- a requester's Task search also finds their FHIR requests not read yet (or refused before): addresses match
+  -- without regard to case, as on requests
+  DROP INDEX fhir_tasks_requester;
+  CREATE INDEX fhir_tasks_requester ON fhir_tasks(requester COLLATE NOCASE, created_at);
+  `,
 ];

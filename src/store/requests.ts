@@ -259,9 +259,9 @@ export interface RequestSearch {
   limit: number;
 }
 
-/** The requests a practitioner is part of (as requester or assigned expert), newest change first, and how many match. */
-export function searchRequests(db: Db, s: RequestSearch): { rows: RequestRow[]; total: number } {
-  if (s.visibleTo.length === 0) return { rows: [], total: 0 };
+/** The WHERE clause of a request search over `requests` (no alias), with its arguments. */
+export function requestSearchClause(s: Omit<RequestSearch, 'offset' | 'limit'>): { clause: string; args: (string | number)[] } {
+  if (s.visibleTo.length === 0) return { clause: '0', args: [] };
   const list = (values: readonly string[]) => values.map(() => '?').join(', ');
   const where: string[] = [`(requester COLLATE NOCASE IN (${list(s.visibleTo)}) OR expert_address COLLATE NOCASE IN (${list(s.visibleTo)}))`];
   const args: (string | number)[] = [...s.visibleTo, ...s.visibleTo];
@@ -290,7 +290,13 @@ export function searchRequests(db: Db, s: RequestSearch): { rows: RequestRow[]; 
     where.push(`EXISTS (SELECT 1 FROM json_each(canonical, '$.request.patient.identifiers') p WHERE ${s.patient.map(() => one).join(' OR ') || '0'})`);
     for (const i of s.patient) args.push(i.system, i.value);
   }
-  const clause = where.join(' AND ');
+  return { clause: where.join(' AND '), args };
+}
+
+/** The requests a practitioner is part of (as requester or assigned expert), newest change first, and how many match. */
+export function searchRequests(db: Db, s: RequestSearch): { rows: RequestRow[]; total: number } {
+  if (s.visibleTo.length === 0) return { rows: [], total: 0 };
+  const { clause, args } = requestSearchClause(s);
   const total = (stmt(db, `SELECT count(*) AS n FROM requests WHERE ${clause}`).get(...args) as { n: number }).n;
   const rows = (stmt(db, `SELECT ${COLUMNS} FROM requests WHERE ${clause} ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?`).all(...args, s.limit, s.offset) as RawRequest[]).map(toRow);
   return { rows, total };

@@ -4,12 +4,13 @@
  * names, and the cardiologist works on the Task (accept with ETag/If-Match, a question as a Communication, the
  * requester's answer, the opinion as Task.output, a correction) until the GP reads the opinion, signed by the gateway;
  * an acceptance by PUT, a decline with its reason, searches page by page, the requester cancelling. Refusals:
- * an unsigned bundle, a bundle signed by someone else than the TLS client, no client certificate, a stranger's
+ * an unsigned bundle, a bundle signed by someone else than the TLS client, an object naming a member twice, no client certificate, a stranger's
  * reads, an invalid transition, a stale If-Match. A mixed case: the request comes by FHIR and the expert answers
  * by secure mail. Every resource the API returns is validated against R4 with FHIR.js.
  */
 import { createHash } from 'node:crypto';
 import type { Client } from 'fhir-kit-client';
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateFhirResource } from '../../src/fhir-api/validate-fhir-resource.ts';
 import { verifyBundleSignature } from '../../src/fhir-signature/verify-bundle-signature.ts';
@@ -22,7 +23,7 @@ import { openMessage } from '../../src/smime/open-message.ts';
 import { makeGatewayKey } from '../../src/smime/gateway-key.ts';
 import { sealMessage } from '../../src/smime/seal-message.ts';
 import { eventually } from '../helpers/eventually.ts';
-import { fhirClient, gpRequestBundle, INS_SYSTEM, issueClientParty, signedBy, storeFhirParties, type ClientParty } from '../helpers/fhir-client.ts';
+import { clientAgent, fhirClient, gpRequestBundle, INS_SYSTEM, issueClientParty, signedBy, storeFhirParties, type ClientParty } from '../helpers/fhir-client.ts';
 import { testGatewayConfig } from '../helpers/gateway-config.ts';
 import { sendSmtp } from '../helpers/send-smtp.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
@@ -89,6 +90,9 @@ async function createRouted(ins: string): Promise<string> {
   valid(response);
   const task = (response.entry as { resource?: Json }[]).find((e) => e.resource?.resourceType === 'Task')!.resource!;
   expect(task.status).toBe('requested');
+  // the requester's searches find it from the answer on, whether the pipeline has read it yet or not
+  const found = valid((await asGp.search({ resourceType: 'Task', searchParams: { requester: `mailto:${gp.address}`, _lastUpdated: `ge${String((task.meta as Json).lastUpdated)}` } })) as Json);
+  expect(((found.entry ?? []) as { resource: Json }[]).map((e) => e.resource.id)).toContain(task.id);
   await gw.drain();
   const routed = (await asGp.read({ resourceType: 'Task', id: String(task.id) })) as Json;
   expect(routed.status, JSON.stringify(routed.statusReason ?? routed.businessStatus)).toBe('received');
@@ -102,7 +106,7 @@ describe('the FHIR API', () => {
     expect(cs.fhirVersion).toBe('4.0.1');
   });
 
-  it('refuses an unsigned bundle, a bundle signed by another practitioner than the client, and a client without a certificate', async () => {
+  it('refuses an unsigned bundle, a bundle signed by another practitioner than the client, one naming a member twice, and a client without a certificate', async () => {
     expect(await refusedWith(asGp.transaction({ body: { ...gpRequestBundle(gp, expert, PATIENT_INS), resourceType: 'Bundle' } }))).toMatchObject({ status: 422, codes: expect.arrayContaining(['FHIR_SIGNATURE_REQUIRED']) });
     const other = await refusedWith(asGp.transaction({ body: signedBy(gpRequestBundle(gp, expert, PATIENT_INS), stranger) }));
     expect(other.status).toBe(422);
@@ -113,6 +117,17 @@ describe('the FHIR API', () => {
     const broken = await refusedWith(asGp.transaction({ body: { ...edited, resourceType: 'Bundle' } }));
     expect(broken.status).toBe(422);
     expect(broken.codes.some((c) => c.startsWith('FHIR_SIGNATURE_'))).toBe(true);
+    // a member written twice (the signed one last, as JSON.parse reads it): refused before anything is stored
+    const twice = JSON.stringify(signedBy(gpRequestBundle(gp, expert, PATIENT_INS), gp)).replace('"intent":', '"intent":"proposal","intent":');
+    const tasksBefore = gw.db.prepare('SELECT count(*) AS n FROM fhir_tasks').get();
+    const raw = await request(gw.fhirBaseUrl!, { method: 'POST', body: twice, headers: { 'content-type': 'application/fhir+json' }, dispatcher: clientAgent(gp) });
+    expect(raw.statusCode).toBe(400);
+    const outcome = valid((await raw.body.json()) as Json);
+    expect((outcome.issue as { details?: { coding?: { code: string }[] }; expression?: string[] }[]).map((i) => [i.details?.coding?.[0]?.code, i.expression?.[0]])).toEqual([
+      ['FHIR_DUPLICATE_MEMBER', undefined],
+      ['FHIR_DUPLICATE_MEMBER', expect.stringMatching(/^Bundle\.entry\[\d+\]\.resource\.intent$/)],
+    ]);
+    expect(gw.db.prepare('SELECT count(*) AS n FROM fhir_tasks').get()).toEqual(tasksBefore);
     // no client certificate: the TLS handshake fails
     await expect(fhirClient(gw.fhirBaseUrl!, undefined).read({ resourceType: 'Task', id: 'req-x' })).rejects.toThrow();
   });

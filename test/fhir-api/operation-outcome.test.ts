@@ -22,6 +22,7 @@ describe('FHIR_API_ERRORS', () => {
     ['FHIR_UNKNOWN_PRACTITIONER', 403, 'security'],
     ['FHIR_SIGNATURE_REQUIRED', 422, 'security'],
     ['FHIR_BAD_JSON', 400, 'structure'],
+    ['FHIR_DUPLICATE_MEMBER', 400, 'structure'],
     ['FHIR_NOT_A_BUNDLE', 400, 'structure'],
     ['FHIR_BUNDLE_TYPE', 422, 'not-supported'],
     ['FHIR_INVALID_RESOURCE', 422, 'invalid'],

@@ -175,4 +175,24 @@ describe('verifyBundleSignature: each refusal', () => {
     const b = { ...signedBy('doctor'), id: 'other', meta: { versionId: '9' } };
     expect(codes(verifyBundleSignature(b, opts()))).toEqual([]);
   });
+
+  it('refuses bytes where an object names a member twice, though the last of each verifies (I-JSON, RFC 8785 §3.1)', () => {
+    const text = JSON.stringify(signedBy('doctor'));
+    expect(verifyBundleSignatureBytes(Buffer.from(text), opts()).ok).toBe(true);
+    // another reader keeping the first member would read a stat request the signer never signed
+    const smuggled = text.replace('"priority":"routine"', '"priority":"stat","priority":"routine"');
+    expect(verifyBundleSignature(JSON.parse(smuggled) as Bundle, opts()).ok).toBe(true);
+    const r = verifyBundleSignatureBytes(Buffer.from(smuggled), opts());
+    expect(r.ok ? [] : r.problems.map((p) => [p.code, p.path])).toEqual([['FHIR_SIGNATURE_MALFORMED', 'Bundle.entry[1].resource.priority']]);
+  });
+
+  it('refuses a JWS header that names a parameter twice (RFC 7515 §5.2)', () => {
+    const doctor = party('doctor');
+    const header = JSON.stringify(doctorHeader()).replace('{"alg":"RS256"', '{"alg":"none","alg":"RS256"');
+    const encoded = Buffer.from(header).toString('base64url');
+    const sig = signJws('RS256', buildSigningInput(encoded, buildSigningPayload(sample)), doctor.key).toString('base64url');
+    const signed = signedBy('doctor');
+    const b = { ...signed, signature: { ...(signed['signature'] as object), data: Buffer.from(`${encoded}..${sig}`).toString('base64') } };
+    expect(codes(verifyBundleSignature(b, opts()))).toEqual(['FHIR_SIGNATURE_MALFORMED']);
+  });
 });

@@ -77,6 +77,17 @@ export function buildFhirAnswer(request: CanonicalRequest, answer: Answer, optio
   return { task, document: buildOpinionDocument(request, answer, documentId) };
 }
 
+/** The Task of an answer in a collection Bundle, the form in which the gateway signs it (Da Vinci CDex signs Bundles). */
+export function buildTaskUpdateBundle(task: FhirResource, answer: Answer): FhirResource & { resourceType: 'Bundle' } {
+  return {
+    resourceType: 'Bundle',
+    identifier: { system: ANSWER_ID_SYSTEM, value: answer.id },
+    type: 'collection',
+    timestamp: answer.at,
+    entry: [{ fullUrl: `urn:uuid:${deriveUuid('task-update', answer.id)}`, resource: task }],
+  };
+}
+
 function buildOpinionDocument(request: CanonicalRequest, answer: Answer, documentId: string): FhirResource {
   const opinion = answer.opinion!;
   const url = (label: string, k = 0) => `urn:uuid:${deriveUuid(label, answer.id, String(k))}`;

@@ -20,6 +20,7 @@ import { parseConsentFlag, parseConsentResource } from './parse-fhir-consent.ts'
 import { FHIR_DATE_TIME, firstCoding, parseCodings, parseEmail, parseIdentifier, parseIdentifiers } from './parse-fhir-datatypes.ts';
 import { parsePatientResource } from './parse-fhir-patient.ts';
 import { logicalIdentifier, parseOrganizationReference, parsePractitionerReference, parsePractitionerResource } from './parse-fhir-practitioner.ts';
+import { parseIJson } from './parse-i-json.ts';
 
 export interface FhirParseOptions {
   /** how the request arrived: 'fhir' (the REST API, the default) or 'smtp' (a FHIR payload in a secure mail) */
@@ -49,12 +50,13 @@ export function parseFhirRequest(bytes: Buffer, options: FhirParseOptions = {}):
 export function parseFhirPayload(bytes: Buffer, options: FhirParseOptions = {}): Result<ParsedRequest> {
   const maxBytes = options.maxBytes ?? DEFAULT_FHIR_MAX_BYTES;
   if (bytes.length > maxBytes) return fail({ code: 'FHIR_TOO_LARGE', path: 'Bundle', message: `over ${maxBytes} bytes` });
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes));
-  } catch {
-    return fail({ code: 'FHIR_MALFORMED', path: 'Bundle', message: 'not JSON in UTF-8' });
+  const read = parseIJson(bytes, 'Bundle');
+  if (!read.ok) {
+    return read.reason === 'malformed'
+      ? fail({ code: 'FHIR_MALFORMED', path: 'Bundle', message: 'not JSON in UTF-8' })
+      : fail({ code: 'FHIR_DUPLICATE_MEMBER', path: read.path, message: 'an object has two members of this name' });
   }
+  const json = read.value;
   if (!isObject(json) || json.resourceType !== 'Bundle') {
     return fail({ code: 'FHIR_NOT_BUNDLE', path: 'Bundle.resourceType', message: 'a request is a Bundle' });
   }

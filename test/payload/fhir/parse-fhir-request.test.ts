@@ -113,6 +113,9 @@ describe('FHIR request Bundle (assembled from the R4 examples) to the canonical 
     expect(problemsOf(parseFhirRequest(Buffer.from('{"resourceType":"Patient"}')))[0]?.code).toBe('FHIR_NOT_BUNDLE');
     expect(problemsOf(parseFhirRequest(Buffer.from('{not json')))[0]?.code).toBe('FHIR_MALFORMED');
     expect(problemsOf(parseFhirRequest(Buffer.from([0x7b, 0xff, 0x7d])))[0]?.code).toBe('FHIR_MALFORMED');
+    // an object with two members of one name: which one counts is not certain (RFC 7493 §2.3)
+    const twice = requestBundleBytes(buildRequestBundle()).toString('utf8').replace('"intent":', '"intent":"proposal","intent":');
+    expect(problemsOf(parseFhirRequest(Buffer.from(twice)))).toEqual([{ code: 'FHIR_DUPLICATE_MEMBER', path: expect.stringMatching(/^Bundle\.entry\[\d+\]\.resource\.intent$/), message: expect.any(String) }]);
     const searchset = buildRequestBundle();
     searchset.type = 'searchset';
     expect(problemsOf(parseFhirRequest(requestBundleBytes(searchset))).map((p) => p.code)).toEqual(['FHIR_BUNDLE_TYPE']);
