@@ -4,7 +4,8 @@
  * records the answer. Temporary failures come back with exponential backoff until `giveUpAfterMs` (then `error`);
  * refusals stop at once (`error`). Exactly once at the insurer: a claim is sent again only with the same bundle, so
  * the same Claim.identifier, which the insurer deduplicates by (conditional create in transaction mode; for
- * $submit, the insurer's own deduplication, as the development insurer does).
+ * $submit, the insurer's own deduplication, as the development insurer does). The insurer's words are kept with the
+ * claim for the operator; log lines carry codes only (they may quote the claim, patient included).
  */
 import type { Logger } from '../log/logger.ts';
 import { startRowWorker } from '../workers/start-row-worker.ts';
@@ -50,7 +51,7 @@ export async function submitClaimRow(o: ClaimWorkerOptions, row: ClaimWork): Pro
   if (outcome.status === 'submitted') {
     if (outcome.outcome === 'error') {
       markClaimError(o.db, row.id, o.owner, `BILLING_CLAIM_ERROR: ${outcome.errors.join('; ') || 'the insurer answered outcome error'}`, now, { response: outcome.response, outcome: 'error' });
-      o.log.warn('billing: the insurer answered error', { claim: row.id, request: row.request, errors: outcome.errors });
+      o.log.warn('billing: the insurer answered error', { claim: row.id, request: row.request, errorCodes: outcome.errorCodes });
     } else {
       markClaimSubmitted(o.db, row.id, o.owner, outcome.response, outcome.outcome, now);
       o.log.info('billing: claim submitted', { claim: row.id, request: row.request, act: row.actCode, outcome: outcome.outcome, attempt: row.attempts });
@@ -59,17 +60,17 @@ export async function submitClaimRow(o: ClaimWorkerOptions, row: ClaimWork): Pro
   }
   if (outcome.status === 'permanent') {
     markClaimError(o.db, row.id, o.owner, outcome.error, now, outcome.response === undefined ? undefined : { response: outcome.response });
-    o.log.warn('billing: claim refused', { claim: row.id, request: row.request, error: outcome.error });
+    o.log.warn('billing: claim refused', { claim: row.id, request: row.request, code: outcome.code, httpStatus: outcome.httpStatus });
     return;
   }
   if (shouldGiveUp(row.firstAttemptAt ?? now, now, o.retry)) {
     markClaimError(o.db, row.id, o.owner, `BILLING_EXPIRED: ${outcome.error}`, now);
-    o.log.warn('billing: claim given up', { claim: row.id, request: row.request, error: outcome.error, attempt: row.attempts });
+    o.log.warn('billing: claim given up', { claim: row.id, request: row.request, code: outcome.code, httpStatus: outcome.httpStatus, attempt: row.attempts });
     return;
   }
   const delay = nextAttemptDelay(row.attempts, o.retry, o.random ?? Math.random);
   markClaimRetry(o.db, row.id, o.owner, outcome.error, new Date(now.getTime() + delay), now);
-  o.log.info('billing: will retry', { claim: row.id, request: row.request, error: outcome.error, attempt: row.attempts, inMs: Math.round(delay) });
+  o.log.info('billing: will retry', { claim: row.id, request: row.request, code: outcome.code, httpStatus: outcome.httpStatus, attempt: row.attempts, inMs: Math.round(delay) });
 }
 
 export function startClaimWorker(o: ClaimWorkerOptions): ClaimWorker {

@@ -19,10 +19,14 @@ export interface InsurerConnection {
   dispatcher?: Dispatcher;
 }
 
+/**
+ * `error` and `errors` are the insurer's words, for the operator's record (`txgate claims show`): they may quote the
+ * claim, patient included. Log lines carry `code`, `httpStatus` and `errorCodes` only.
+ */
 export type SubmitOutcome =
-  | { status: 'submitted'; response: unknown; outcome: ClaimOutcome; errors: string[] }
-  | { status: 'temporary'; error: string }
-  | { status: 'permanent'; error: string; response?: unknown };
+  | { status: 'submitted'; response: unknown; outcome: ClaimOutcome; errors: string[]; errorCodes: string[] }
+  | { status: 'temporary'; code: 'BILLING_UNREACHABLE' | 'BILLING_TEMPORARY'; httpStatus?: number; error: string }
+  | { status: 'permanent'; code: 'BILLING_REFUSED' | 'BILLING_NO_CLAIM_RESPONSE'; httpStatus?: number; error: string; response?: unknown };
 
 type Json = Record<string, unknown>;
 
@@ -62,6 +66,13 @@ export function findClaimResponse(answer: unknown): Json | undefined {
   return undefined;
 }
 
+/** The codes of the errors a ClaimResponse carries (error[].code.coding[].code): no free text. */
+export function claimResponseErrorCodes(cr: Json): string[] {
+  return ((cr.error ?? []) as { code?: { coding?: { code?: unknown }[] } }[]).flatMap((e) =>
+    (e.code?.coding ?? []).flatMap((c) => (typeof c.code === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(c.code) ? [c.code] : [])),
+  );
+}
+
 /** The errors a ClaimResponse carries (error[].code), as text. */
 export function claimResponseErrors(cr: Json): string[] {
   return ((cr.error ?? []) as { code?: { coding?: { code?: string; display?: string }[]; text?: string } }[]).map(
@@ -87,23 +98,23 @@ export async function submitClaimBundle(conn: InsurerConnection, bundle: unknown
   try {
     if (conn.mode === 'transaction') {
       const response = await client.transaction({ body: toTransactionBundle(bundle as Json) as never, options });
-      return { status: 'submitted', response, outcome: 'queued', errors: [] };
+      return { status: 'submitted', response, outcome: 'queued', errors: [], errorCodes: [] };
     }
     const input = { resourceType: 'Parameters', parameter: [{ name: 'resource', resource: bundle }] };
     const answer = await client.operation({ name: '$submit', resourceType: 'Claim', method: 'POST', input: input as never, options });
     const cr = findClaimResponse(answer);
-    if (!cr) return { status: 'permanent', error: `the insurer answered no ClaimResponse (${describe(answer)})`, response: answer };
+    if (!cr) return { status: 'permanent', code: 'BILLING_NO_CLAIM_RESPONSE', error: `the insurer answered no ClaimResponse (${describe(answer)})`, response: answer };
     const outcome = OUTCOMES.includes(cr.outcome as ClaimOutcome) ? (cr.outcome as ClaimOutcome) : 'queued';
-    return { status: 'submitted', response: cr, outcome, errors: claimResponseErrors(cr) };
+    return { status: 'submitted', response: cr, outcome, errors: claimResponseErrors(cr), errorCodes: claimResponseErrorCodes(cr) };
   } catch (err) {
     const e = err as Error & { response?: { status?: number; data?: unknown }; cause?: { code?: string; message?: string } };
     const status = e.response?.status;
     if (status === undefined) {
       const why = e.name === 'TimeoutError' || e.name === 'AbortError' ? `no answer within ${conn.timeoutMs} ms` : `${e.message}${e.cause ? ` (${e.cause.code ?? e.cause.message ?? ''})` : ''}`;
-      return { status: 'temporary', error: `BILLING_UNREACHABLE: ${why}` };
+      return { status: 'temporary', code: 'BILLING_UNREACHABLE', error: `BILLING_UNREACHABLE: ${why}` };
     }
     const text = `HTTP ${status}: ${describe(e.response?.data)}`;
-    if (status === 408 || status === 429 || status >= 500) return { status: 'temporary', error: `BILLING_TEMPORARY: ${text}` };
-    return { status: 'permanent', error: `BILLING_REFUSED: ${text}`, response: e.response?.data };
+    if (status === 408 || status === 429 || status >= 500) return { status: 'temporary', code: 'BILLING_TEMPORARY', httpStatus: status, error: `BILLING_TEMPORARY: ${text}` };
+    return { status: 'permanent', code: 'BILLING_REFUSED', httpStatus: status, error: `BILLING_REFUSED: ${text}`, response: e.response?.data };
   }
 }

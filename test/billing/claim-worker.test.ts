@@ -4,6 +4,7 @@
  * in $submit and transaction modes, over mutual TLS; an invalid bundle held and never sent.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { buildOpinionClaims } from '../../src/billing/build-opinion-claims.ts';
 import { startClaimWorker, type ClaimWorkerOptions } from '../../src/billing/claim-worker.ts';
 import { startDevInsurer, type DevInsurer } from '../../src/billing/dev-insurer.ts';
 import { createInsurerDispatcher } from '../../src/billing/insurer-dispatcher.ts';
-import { silentLogger } from '../../src/log/logger.ts';
+import { createLogger, silentLogger } from '../../src/log/logger.ts';
 import { newId } from '../../src/pipeline/new-id.ts';
 import { getClaim, insertClaim, listClaims, resendClaim } from '../../src/store/claims.ts';
 import { openDatabase, type Db } from '../../src/store/open-database.ts';
@@ -186,5 +187,38 @@ describe('the claim worker and the development insurer: exactly once', () => {
     const i = await insurer();
     await worker(db, i.url).drain();
     expect(getClaim(db, te2!)).toMatchObject({ state: 'error', outcome: 'error', lastError: expect.stringContaining('no positive amount'), response: { resourceType: 'ClaimResponse', outcome: 'error' } });
+  });
+
+  it("keeps the insurer's words for the operator and puts only codes in the log lines", async () => {
+    const db = freshDb();
+    const [te2, rqd] = storeClaims(db);
+    // an insurer that refuses the first claim quoting the patient, and answers the second with an error ClaimResponse that does too
+    const echo = 'Patient DUPONT Jeanne, NIR 2840575123456 78: not covered';
+    let calls = 0;
+    const server = createHttpServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        calls += 1;
+        res.setHeader('content-type', 'application/fhir+json');
+        if (calls === 1) {
+          res.statusCode = 400;
+          res.end(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid', diagnostics: echo }] }));
+        } else {
+          res.end(JSON.stringify({ resourceType: 'ClaimResponse', status: 'active', outcome: 'error', error: [{ code: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/adjudication-error', code: 'a001' }], text: echo } }] }));
+        }
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    closers.push(() => new Promise((r) => server.close(() => r())));
+    const lines: string[] = [];
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/fhir`;
+    await worker(db, url, { concurrency: 1, log: createLogger((l) => lines.push(l), 'debug') }).drain();
+    expect([te2, rqd].map((id) => getClaim(db, id!)?.lastError)).toEqual([expect.stringContaining(echo), expect.stringContaining(echo)]);
+    const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(logged.map((l) => [l.msg, l.code ?? l.errorCodes, l.httpStatus])).toEqual([
+      ['billing: claim refused', 'BILLING_REFUSED', 400],
+      ['billing: the insurer answered error', ['a001'], undefined],
+    ]);
+    expect(lines.join('\n')).not.toMatch(/DUPONT|2840575123456/);
   });
 });

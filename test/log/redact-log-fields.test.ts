@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isPatientDataKey, redact, REDACTED } from '../../src/log/redact-log-fields.ts';
+import { isPatientDataKey, maskFreeText, redact, REDACTED } from '../../src/log/redact-log-fields.ts';
 
 describe('isPatientDataKey', () => {
   it.each([
@@ -97,3 +98,46 @@ describe('redact', () => {
     expect(JSON.stringify(out)).toBe('{"__proto__":{"patient":"[redacted]","id":"x"}}');
   });
 });
+
+describe('maskFreeText', () => {
+  it.each([
+    ['what JSON.parse says of a body it cannot read', `Unexpected token 'J', "Jean Dupont"... is not valid JSON`, `Unexpected token ${REDACTED}, ${REDACTED}... is not valid JSON`],
+    ['a quote left open at the end', 'bad value "Jean Dup', `bad value ${REDACTED}`],
+    ['typographic and French quotes, back quotes', 'name “Jeanne” or «Dupont» or `x`', `name ${REDACTED} or ${REDACTED} or ${REDACTED}`],
+    ['a NIR written with spaces, a CPF with dots', 'NIR 2 84 05 75 123 456 78, CPF 123.456.789-09', `NIR ${REDACTED}, CPF ${REDACTED}`],
+    ['an apostrophe inside a word, kept', "the insurer's answer isn't there", "the insurer's answer isn't there"],
+    ['short numbers, addresses and versions, kept', 'HTTP 503 after 30000 ms from 127.0.0.1:8443, TLS 1.2, attempt 3', 'HTTP 503 after 30000 ms from 127.0.0.1:8443, TLS 1.2, attempt 3'],
+  ])('masks %s', (_, text, masked) => {
+    expect(maskFreeText(text)).toBe(masked);
+  });
+
+  it('masks free text under error, reason, detail… at any depth, and the messages of errors, but no other member', () => {
+    const out = redact({
+      error: 'refused "Dupont"',
+      stage: 'parse "kept"',
+      nested: { reasons: 'x', detail: ['id 184057512345678', { deeper: 'NIR 184057512345678' }] },
+      fault: new SyntaxError(`Unexpected token 'D', "Dupont" is not valid JSON`),
+    });
+    expect(out).toEqual({
+      error: `refused ${REDACTED}`,
+      stage: 'parse "kept"',
+      nested: { reasons: 'x', detail: [`id ${REDACTED}`, { deeper: `NIR ${REDACTED}` }] },
+      fault: `Unexpected token ${REDACTED}, ${REDACTED} is not valid JSON`,
+    });
+  });
+
+  it('never lets a quoted value or a long identifier through', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string({ minLength: 1 }).filter((v) => !/["“”«»`']/.test(v)), fc.string(), fc.constantFrom(['"', '"'], ['«', '»'], ['`', '`'], [' \'', '\'']), (before, secret, after, [open, close]) => {
+        const masked = maskFreeText(`${before.replace(/["“«`']/g, '')}${open}${secret}${close}${after}`);
+        expect(masked.includes(`${open}${secret}${close}`)).toBe(false);
+      }),
+    );
+    fc.assert(
+      fc.property(fc.string(), fc.stringMatching(/^[0-9]{6,20}$/), (before, digits) => {
+        expect(maskFreeText(`${before.replace(/\d/g, '')} ${digits}`)).not.toContain(digits);
+      }),
+    );
+  });
+});
+
