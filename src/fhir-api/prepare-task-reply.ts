@@ -6,7 +6,7 @@
  */
 import type { Problem } from '../errors/result.ts';
 import { getObject, getObjects, getString, isObject, type JsonObject } from '../payload/fhir/fhir-json.ts';
-import { decodeStrictBase64 } from '../payload/fhir/parse-fhir-attachment.ts';
+import { decodeStrictBase64 } from '../payload/strict-base64.ts';
 import { ANSWER_KIND_SYSTEM } from '../payload/fhir/fhir-codes.ts';
 import { parseIJson } from '../payload/fhir/parse-i-json.ts';
 

@@ -1,12 +1,12 @@
 /** Detached JWS compact serialization (RFC 7515 §7.1 and appendix F): `BASE64URL(header)..BASE64URL(signature)`. */
 import { constants, createHash, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { parseIJson } from '../payload/fhir/parse-i-json.ts';
+import { isStrictBase64 } from '../payload/strict-base64.ts';
 
 export type JwsAlgorithm = 'RS256' | 'PS256';
 export const JWS_ALGORITHMS: readonly JwsAlgorithm[] = ['RS256', 'PS256'];
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** Strict base64url (no padding, canonical trailing bits) to bytes; undefined when not base64url. */
 export function decodeBase64Url(s: string): Buffer | undefined {
@@ -17,7 +17,7 @@ export function decodeBase64Url(s: string): Buffer | undefined {
 
 /** Strict base64 (padded, canonical) to bytes; undefined when not base64. */
 export function decodeBase64(s: string): Buffer | undefined {
-  if (s.length === 0 || !BASE64.test(s)) return undefined;
+  if (s.length === 0 || !isStrictBase64(s)) return undefined;
   const b = Buffer.from(s, 'base64');
   return b.toString('base64') === s ? b : undefined;
 }

@@ -10,11 +10,17 @@ export class JcsError extends Error {
   }
 }
 
-/** Any lone surrogate (a high one not followed by a low one, or a low one not preceded by a high one). */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/**
+ * Whether a string has no lone surrogate (a high one not followed by a low one, or a low one not preceded by a high
+ * one): String.prototype.isWellFormed (ES2024, in Node 20), which V8 answers at once for the one-byte strings most
+ * text is, where a regular expression scans every character (about 0.2 s for a 28 MB base64 document).
+ */
+function isWellFormed(s: string): boolean {
+  return (s as string & { isWellFormed(): boolean }).isWellFormed();
+}
 
 function serializeString(s: string, path: string): string {
-  if (LONE_SURROGATE.test(s)) throw new JcsError('lone surrogate in a string', path);
+  if (!isWellFormed(s)) throw new JcsError('lone surrogate in a string', path);
   return JSON.stringify(s);
 }
 

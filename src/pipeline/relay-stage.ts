@@ -18,7 +18,7 @@ import type { Verdict } from '../policy/verdict.ts';
 import { buildPatientRecord } from '../relay/build-patient-record.ts';
 import { buildReplyHelp, parseExpertReply, parseFhirApiReply, type ExpertReply } from '../relay/parse-expert-reply.ts';
 import { getObject, getObjects, getString, isObject } from '../payload/fhir/fhir-json.ts';
-import { decodeStrictBase64 } from '../payload/fhir/parse-fhir-attachment.ts';
+import { decodeStrictBase64 } from '../payload/strict-base64.ts';
 import { buildPayloadDocument, type PayloadDocument } from '../payload/mime/payload-document.ts';
 import type { MessageWork, StepResult } from '../store/messages.ts';
 import type { RequestRow } from '../store/requests.ts';

@@ -16,7 +16,7 @@ import type { Problem } from '../errors/result.ts';
 import { ANSWER_KIND_SYSTEM } from '../payload/fhir/fhir-codes.ts';
 import { getObject, getObjects, getString, isObject, type JsonObject } from '../payload/fhir/fhir-json.ts';
 import { parseFhirAnswer } from '../payload/fhir/parse-fhir-answer.ts';
-import { decodeStrictBase64 } from '../payload/fhir/parse-fhir-attachment.ts';
+import { decodeStrictBase64 } from '../payload/strict-base64.ts';
 import { parseCodings, parseIdentifier } from '../payload/fhir/parse-fhir-datatypes.ts';
 import type { OrderEvent, ReferralResponseKind } from '../payload/hl7v2/hl7-tables.ts';
 import { parseHl7v2Message } from '../payload/hl7v2/parse-hl7v2-message.ts';

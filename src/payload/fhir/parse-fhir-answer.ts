@@ -8,7 +8,7 @@ import { getNumber, getObject, getObjects, getString, isObject, type JsonObject 
 import { ANSWER_ID_SYSTEM, ANSWER_KIND_SYSTEM, OPINION_VERSION_EXTENSION } from './fhir-codes.ts';
 import { TASK_STATUS_OF_ANSWER } from './build-fhir-answer.ts';
 import { indexBundle, resolveReference } from './index-bundle.ts';
-import { decodeStrictBase64 } from './parse-fhir-attachment.ts';
+import { decodeStrictBase64 } from '../strict-base64.ts';
 import { parseCodings } from './parse-fhir-datatypes.ts';
 import { parsePractitionerReference } from './parse-fhir-practitioner.ts';
 

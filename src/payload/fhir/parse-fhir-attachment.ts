@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Problem } from '../../errors/result.ts';
 import { buildPayloadDocument, type PayloadDocument } from '../mime/payload-document.ts';
+import { decodeStrictBase64 } from '../strict-base64.ts';
 import { getObject, getObjects, getString, type JsonObject } from './fhir-json.ts';
 import { LOINC_DOCUMENT_KINDS } from './fhir-codes.ts';
 import { parseCodings } from './parse-fhir-datatypes.ts';
@@ -14,13 +15,6 @@ import { resolveReference, type BundleIndex, type IndexedResource } from './inde
 
 export const DOCUMENT_TYPES = ['DocumentReference', 'Binary', 'Media'] as const;
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-/** Strict base64 (white space allowed between groups, as in pretty-printed JSON). */
-export function decodeStrictBase64(text: string): Buffer | undefined {
-  const t = text.replace(/\s+/g, '');
-  return BASE64.test(t) ? Buffer.from(t, 'base64') : undefined;
-}
 
 /** The documents of a resource of DOCUMENT_TYPES. */
 export function parseDocumentResource(index: BundleIndex, target: IndexedResource, maxBytes: number, problems: Problem[]): PayloadDocument[] {

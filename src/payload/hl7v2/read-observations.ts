@@ -11,6 +11,7 @@ import type { Er7Message, Er7Repetition, Er7Segment } from './er7-types.ts';
 import { fieldAt, valueAt } from './get-value.ts';
 import { formatHl7Path, HL7_CODES, hl7Problem } from './hl7-problem.ts';
 import { textOf } from './read-data-types.ts';
+import { isHexBytes, isStrictBase64 } from '../strict-base64.ts';
 
 export interface ObservationDocument {
   contentType: string;
@@ -86,8 +87,8 @@ export function readObservations(message: Er7Message, problems: Problem[]): Obse
       const raw = (rep?.[4] ?? []).join(message.delimiters.subComponent).replace(/\s+/g, '');
       let data: string | undefined;
       if (!raw) problems.push(hl7Problem(HL7_CODES.MISSING_FIELD, `${path}.5`, 'an encapsulated document without data'));
-      else if (encoding === 'BASE64' && /^[A-Za-z0-9+/]*={0,2}$/.test(raw) && raw.length % 4 === 0) data = raw;
-      else if (encoding === 'HEX' && /^([0-9A-Fa-f]{2})*$/.test(raw)) data = Buffer.from(raw, 'hex').toString('base64');
+      else if (encoding === 'BASE64' && isStrictBase64(raw)) data = raw;
+      else if (encoding === 'HEX' && isHexBytes(raw)) data = Buffer.from(raw, 'hex').toString('base64');
       else if (encoding === 'A') data = Buffer.from(rep?.[4]?.join('') ?? '', 'latin1').toString('base64');
       else problems.push(hl7Problem(HL7_CODES.UNEXPECTED_VALUE, `${path}.4`, 'an encapsulated document must be Base64, Hex or A (ASCII) encoded, and its data must match'));
       if (data !== undefined) {
