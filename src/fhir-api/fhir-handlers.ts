@@ -18,10 +18,8 @@ import type { Practitioner } from '../domain/canonical-request.ts';
 import type { Problem } from '../errors/result.ts';
 import { signAsGateway } from '../fhir-signature/sign-as-gateway.ts';
 import type { Bundle } from '../fhir-signature/sign-bundle.ts';
-import { verifyBundleSignature } from '../fhir-signature/verify-bundle-signature.ts';
 import type { Logger } from '../log/logger.ts';
 import { getObject, getObjects, getString, isObject, type JsonObject } from '../payload/fhir/fhir-json.ts';
-import { parseFhirPayload } from '../payload/fhir/parse-fhir-request.ts';
 import { readBlob } from '../payload/blob-store.ts';
 import { newId } from '../pipeline/new-id.ts';
 import type { PipelineContext } from '../pipeline/pipeline-context.ts';
@@ -36,6 +34,7 @@ import type { AcceptInput } from '../store/messages.ts';
 import type { Db } from '../store/open-database.ts';
 import { findVisibleDocument, getRequest, searchRequests } from '../store/requests.ts';
 import { applyJsonPatch } from './apply-json-patch.ts';
+import type { BundleShape, FhirSubmissionCheck, FhirSubmissionRequest } from './check-fhir-submission.ts';
 import { buildCommunicationView } from './build-communication-view.ts';
 import { buildOpinionDocumentView } from './build-opinion-document-view.ts';
 import { buildSearchBundle, pageLinks } from './build-search-bundle.ts';
@@ -65,6 +64,8 @@ export interface FhirApiDeps {
   blobsDir: string;
   /** the pipeline has work */
   wake: () => void;
+  /** the checks of a request Bundle (checkFhirSubmission with the pipeline's trust), in a stage thread when there is one */
+  checkSubmission: (body: Buffer, request: FhirSubmissionRequest) => Promise<FhirSubmissionCheck>;
   /** addresses by a directory identifier (search by requester or owner identifier) */
   addressesOfIdentifier: (system: string, value: string) => string[];
 }
@@ -141,32 +142,27 @@ function parseJson(body: Buffer, root: string): { ok: true; value: unknown } | {
   return { ok: false, refusal: refusal('FHIR_DUPLICATE_MEMBER', [{ code: 'FHIR_DUPLICATE_MEMBER', path: read.path, message: '' }]) };
 }
 
-export function createRequest(deps: FhirApiDeps, me: ClientIdentity, body: Buffer, remoteAddress: string | undefined, clientCertPem: string | undefined): ApiResponse {
-  const read = parseJson(body, 'Bundle');
-  if (!read.ok) return read.refusal;
-  const json = read.value;
-  if (!isObject(json) || json.resourceType !== 'Bundle') return refusal('FHIR_NOT_A_BUNDLE');
-  if (json.type !== 'transaction' && json.type !== 'collection') return refusal('FHIR_BUNDLE_TYPE');
+export async function createRequest(deps: FhirApiDeps, me: ClientIdentity, body: Buffer, remoteAddress: string | undefined, clientCertPem: string | undefined): Promise<ApiResponse> {
   const ctx = deps.context();
   const at = deps.now();
+  let check: FhirSubmissionCheck;
+  try {
+    // off the main thread when there is a stage thread: the whole body is parsed, canonicalised and hashed
+    check = await deps.checkSubmission(body, { at, expectedSigner: { email: me.address, identifiers: me.identifiers }, requireSignature: deps.requireSignature });
+  } catch (err) {
+    deps.log.error('fhir api: the check of a request failed', { error: err as Error });
+    return refusal('FHIR_UNAVAILABLE');
+  }
+  if (!check.shape) return refusal(check.ok ? 'FHIR_INTERNAL' : check.code, check.ok ? [] : check.problems);
   // a retry of what is stored already (its answer was lost) gets its Task back, whatever changed since (a
   // certificate expired or revoked meanwhile): the pipeline checked it as of its reception
   const dedupKey = `fhir ${me.address.toLowerCase()} sha256:${createHash('sha256').update(body).digest('hex')}`;
   const known = findFhirTaskByDedupKey(deps.db, dedupKey);
-  if (known) return createdResponse(deps, json, known, true);
-  const signed = json.signature !== undefined;
-  if (signed || deps.requireSignature) {
-    if (!signed) return refusal('FHIR_SIGNATURE_REQUIRED');
-    // the parsed form of the bytes received, never a rewritten one
-    const verified = verifyBundleSignature(json, { trust: ctx.trust, at, requireCrl: ctx.open.requireCrl, expectedSigner: { email: me.address, identifiers: me.identifiers } });
-    if (!verified.ok) return refusal(verified.problems[0]!.code, verified.problems);
-  }
-  // read now, so that a request that cannot be read is refused in the answer rather than in the Task
-  const parsed = parseFhirPayload(body, { channel: 'fhir' });
-  if (!parsed.ok) return refusal('FHIR_INVALID_RESOURCE', parsed.problems);
+  if (known) return createdResponse(deps, check.shape, known, true);
+  if (!check.ok) return refusal(check.code, check.problems);
 
   const taskId = newId('req', at.getTime());
-  const summary: FhirIntakeSummary = { client: me.address, requestId: taskId, signerIdentifiers: me.identifiers, ...(signed ? {} : { unsigned: true }) };
+  const summary: FhirIntakeSummary = { client: me.address, requestId: taskId, signerIdentifiers: me.identifiers, ...(check.signed ? {} : { unsigned: true }) };
   const accept: AcceptInput = {
     id: newId('msg', at.getTime()),
     channel: 'fhir',
@@ -184,14 +180,14 @@ export function createRequest(deps: FhirApiDeps, me: ClientIdentity, body: Buffe
   };
   const stored = storeFhirRequest(deps.db, accept, taskId, me.address);
   if (!stored.duplicate) {
-    deps.log.info('fhir request stored', { message: accept.id, request: stored.taskId, task: stored.taskId, signed });
+    deps.log.info('fhir request stored', { message: accept.id, request: stored.taskId, task: stored.taskId, signed: check.signed });
     deps.wake();
   }
-  return createdResponse(deps, json, stored.taskId, stored.duplicate);
+  return createdResponse(deps, check.shape, stored.taskId, stored.duplicate);
 }
 
 /** The answer to a stored request: 201 with the Task (200 for a retry), or for a transaction its transaction-response. */
-function createdResponse(deps: FhirApiDeps, bundle: JsonObject, taskId: string, duplicate: boolean): ApiResponse {
+function createdResponse(deps: FhirApiDeps, bundle: BundleShape, taskId: string, duplicate: boolean): ApiResponse {
   const task = taskView(readTaskSource(deps.db, taskId, lookups(deps))!);
   const versionId = getString(getObject(task, 'meta'), 'versionId') ?? '';
   const location = `${deps.baseUrl}/Task/${taskId}/_history/${versionId}`;
@@ -199,8 +195,7 @@ function createdResponse(deps: FhirApiDeps, bundle: JsonObject, taskId: string, 
   if (bundle.type === 'collection') return resourceResponse(task, status, { location });
   // a transaction: one response entry per entry; the Task and the ServiceRequest are served, the rest is kept with the request
   const entryStatus = `${status} ${status === 201 ? 'Created' : 'OK'}`;
-  const entries = getObjects(bundle, 'entry').map(({ value }) => {
-    const type = getString(getObject(value, 'resource'), 'resourceType');
+  const entries = bundle.entryTypes.map((type) => {
     if (type === 'Task') return { resource: task, response: { status: entryStatus, location, etag: etagOf(versionId) } };
     if (type === 'ServiceRequest') return { response: { status: entryStatus, location: `${deps.baseUrl}/ServiceRequest/${taskId}` } };
     return { response: { status: '200 OK' } };
@@ -215,7 +210,6 @@ export function readTask(deps: FhirApiDeps, me: ClientIdentity, id: string): Api
   return found ? resourceResponse(taskView(found.source)) : refusal('FHIR_NOT_FOUND');
 }
 
-/** Task status → the request states it shows (the inverse of build-task-view.ts' table; `requested` is only a Task's before its request is read). */
 /** The states (of requests, or of messages not read as requests yet) a Task status stands for. */
 function statesOf(table: Readonly<Record<string, string>>): Readonly<Record<string, string[]>> {
   return Object.entries(table).reduce<Record<string, string[]>>((acc, [state, status]) => ({ ...acc, [status]: [...(acc[status] ?? []), state] }), {});

@@ -33,6 +33,7 @@ import { startClaimWorker, type ClaimWorker } from '../billing/claim-worker.ts';
 import { createInsurerDispatcher, type Dispatcher } from '../billing/insurer-dispatcher.ts';
 import { releaseStaleClaimLeases } from '../store/claims.ts';
 import { startFhirServer, type FhirServer, type FhirServerTls } from '../fhir-api/fhir-server.ts';
+import { checkFhirSubmission } from '../fhir-api/check-fhir-submission.ts';
 import type { DirectoryView } from '../fhir-api/identify-client.ts';
 import { findPractitionerByAddress, findPractitionerByCertificate, findPractitionerByIdentifier, type PractitionerRecord } from '../store/directory.ts';
 import { TXGATE_VERSION } from '../version.ts';
@@ -280,6 +281,8 @@ export async function startGateway(config: Config, o: GatewayOptions): Promise<G
       context: () => ctx,
       blobsDir: config.blobs.dir,
       wake: () => workers.wake(),
+      checkSubmission: (body, request) =>
+        threads ? threads.checkFhirSubmission(body, request) : Promise.resolve(checkFhirSubmission(body, { ...request, trust: ctx.trust, requireCrl: ctx.open.requireCrl })),
       directory: { byCertificate: (sha) => asView(findPractitionerByCertificate(db, sha)), byAddress: (a) => asView(findPractitionerByAddress(db, a)) },
       addressesOfIdentifier: (system, value) => findPractitionerByIdentifier(db, system, value)?.addresses ?? [],
     });

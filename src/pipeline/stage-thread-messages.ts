@@ -3,6 +3,8 @@
  * Bytes arrive as Uint8Array on the other side and are made Buffers again there (asBuffer).
  */
 import type { Config } from '../config/config-schema.ts';
+import type { FhirSubmissionCheck } from '../fhir-api/check-fhir-submission.ts';
+import type { ExpectedSigner } from '../fhir-signature/verify-bundle-signature.ts';
 import type { MessageWork, StepResult } from '../store/messages.ts';
 import type { TrustMaterial } from './stage-thread-trust.ts';
 
@@ -15,6 +17,8 @@ export interface StageThreadData {
 export type ToStageThread =
   /** run stage `stage` on `msg`, the clock reading `at` (ms) throughout */
   | { type: 'run'; job: number; stage: string; msg: MessageWork; at: number }
+  /** check a request Bundle received over the FHIR API (checkFhirSubmission), the clock reading `at` (ms) */
+  | { type: 'check-fhir'; job: number; body: Uint8Array; at: number; expectedSigner: ExpectedSigner; requireSignature: boolean }
   /** rebuild the context (SIGHUP): this trust, the keys and certificates read again from the configuration */
   | { type: 'reload'; trust: TrustMaterial };
 
@@ -22,6 +26,7 @@ export type FromStageThread =
   /** the context is built: jobs run from now on */
   | { type: 'ready' }
   | { type: 'done'; job: number; result: StepResult }
+  | { type: 'checked'; job: number; result: FhirSubmissionCheck }
   | { type: 'failed'; job: number; error: string }
   | { type: 'reloaded'; error?: string };
 

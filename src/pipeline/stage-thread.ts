@@ -1,5 +1,6 @@
 /**
- * A stage thread: runs the pipeline's stages (pure CPU on bytes: open, seal) off the main thread, which keeps
+ * A stage thread: runs the pipeline's stages (pure CPU on bytes: open, seal), and the checks of the request Bundles
+ * the FHIR API receives, off the main thread, which keeps
  * SMTP and the database. Its trust (anchors, CRLs) is the one the main thread loaded and checked, handed over as
  * bytes at the start and with each `reload` (stage-thread-trust.ts): a trust file that breaks after the start
  * neither stops a thread from (re)starting nor changes what it trusts. Its keys and recipients' certificates are
@@ -9,13 +10,14 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config/config-schema.ts';
+import { checkFhirSubmission } from '../fhir-api/check-fhir-submission.ts';
 import { silentLogger } from '../log/logger.ts';
 import type { TrustStore } from '../pki/trust-store.ts';
 import { openReadOnlyDatabase } from '../store/open-database.ts';
 import { buildPipelineContext } from './build-pipeline-context.ts';
 import type { PipelineContext } from './pipeline-context.ts';
 import { PIPELINE_STAGES } from './pipeline-stages.ts';
-import { reviveMessageWork, type FromStageThread, type StageThreadData, type ToStageThread } from './stage-thread-messages.ts';
+import { asBuffer, reviveMessageWork, type FromStageThread, type StageThreadData, type ToStageThread } from './stage-thread-messages.ts';
 import { parseTrustMaterial } from './stage-thread-trust.ts';
 
 const port = parentPort!;
@@ -48,6 +50,16 @@ port.on('message', (m: ToStageThread) => {
     return;
   }
   at = m.at;
+  if (m.type === 'check-fhir') {
+    try {
+      const { trust, open } = ctx;
+      const result = checkFhirSubmission(asBuffer(m.body), { at: new Date(m.at), expectedSigner: m.expectedSigner, requireSignature: m.requireSignature, trust, requireCrl: open.requireCrl });
+      post({ type: 'checked', job: m.job, result });
+    } catch (err) {
+      post({ type: 'failed', job: m.job, error: (err as Error)?.message ?? String(err) });
+    }
+    return;
+  }
   try {
     const stage = PIPELINE_STAGES.find((s) => s.name === m.stage);
     if (!stage) throw new Error(`no stage ${m.stage}`);

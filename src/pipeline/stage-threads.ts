@@ -1,12 +1,13 @@
 /**
  * The stage threads, seen from the main thread: a few worker threads that run the pipeline's stages, so that
- * their CPU (decrypting, verifying, signing) runs beside the SMTP sessions and the database instead of between
- * them. A job goes to the thread with the fewest jobs waiting. A thread that dies fails its jobs (the pipeline
+ * their CPU (decrypting, verifying, signing), and the checks of the request Bundles the FHIR API receives, run
+ * beside the SMTP and HTTP sessions and the database instead of between them. A job goes to the thread with the fewest jobs waiting. A thread that dies fails its jobs (the pipeline
  * retries them) and is replaced. The threads' trust is the main thread's, handed to each at its start (a thread
  * started to replace another gets the latest) and with each reload.
  */
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/config-schema.ts';
+import type { FhirSubmissionCheck, FhirSubmissionRequest } from '../fhir-api/check-fhir-submission.ts';
 import type { Logger } from '../log/logger.ts';
 import type { MessageWork, StepResult } from '../store/messages.ts';
 import { reviveStepResult, type FromStageThread, type StageThreadData, type ToStageThread } from './stage-thread-messages.ts';
@@ -19,6 +20,8 @@ export interface StageThreads {
   ready(): Promise<void>;
   /** runs stage `stage` on `msg` in a ready thread (waiting for one), the clock reading `at` */
   run(stage: string, msg: MessageWork, at: Date): Promise<StepResult>;
+  /** checks a request Bundle received over the FHIR API in a ready thread (checkFhirSubmission with the thread's trust) */
+  checkFhirSubmission(body: Buffer, request: FhirSubmissionRequest): Promise<FhirSubmissionCheck>;
   /** every thread rebuilds its context with `trust` (the main thread's, just reloaded) and the configuration's files (SIGHUP) */
   reload(trust: TrustMaterial): void;
   /** ends the threads (jobs still waiting fail) */
@@ -26,7 +29,7 @@ export interface StageThreads {
 }
 
 interface Pending {
-  resolve(r: StepResult): void;
+  resolve(r: FromStageThread & { type: 'done' | 'checked' }): void;
   reject(e: Error): void;
 }
 
@@ -67,8 +70,8 @@ export function startStageThreads(config: Config, count: number, log: Logger, tr
       const p = thread.pending.get(m.job);
       if (!p) return;
       thread.pending.delete(m.job);
-      if (m.type === 'done') p.resolve(reviveStepResult(m.result));
-      else p.reject(new Error(m.error));
+      if (m.type === 'failed') p.reject(new Error(m.error));
+      else p.resolve(m);
     });
     worker.on('error', (err) => log.error('stage thread error', { error: err.message }));
     worker.on('exit', (code) => {
@@ -87,6 +90,16 @@ export function startStageThreads(config: Config, count: number, log: Logger, tr
 
   const send = (t: Thread, m: ToStageThread) => t.worker.postMessage(m);
   const isReady = () => threads.some((t) => t.ready);
+  /** A job to the ready thread with the fewest waiting (waiting for one to be ready), and its answer. */
+  const ask = async (message: (job: number) => ToStageThread): Promise<FromStageThread & { type: 'done' | 'checked' }> => {
+    if (!isReady()) await new Promise<void>((resolve) => readyWaiters.add(resolve));
+    const t = threads.filter((x) => x.ready).reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const job = nextJob++;
+    return new Promise((resolve, reject) => {
+      t.pending.set(job, { resolve, reject });
+      send(t, message(job));
+    });
+  };
 
   return {
     isReady,
@@ -94,13 +107,14 @@ export function startStageThreads(config: Config, count: number, log: Logger, tr
       return isReady() ? Promise.resolve() : new Promise<void>((resolve) => readyWaiters.add(resolve));
     },
     async run(stage, msg, at) {
-      if (!isReady()) await new Promise<void>((resolve) => readyWaiters.add(resolve));
-      const t = threads.filter((x) => x.ready).reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
-      const job = nextJob++;
-      return new Promise<StepResult>((resolve, reject) => {
-        t.pending.set(job, { resolve, reject });
-        send(t, { type: 'run', job, stage, msg, at: at.getTime() });
-      });
+      const answer = await ask((job) => ({ type: 'run', job, stage, msg, at: at.getTime() }));
+      if (answer.type !== 'done') throw new Error(`stage thread answered ${answer.type} to run`);
+      return reviveStepResult(answer.result);
+    },
+    async checkFhirSubmission(body, request) {
+      const answer = await ask((job) => ({ type: 'check-fhir', job, body, at: request.at.getTime(), expectedSigner: request.expectedSigner, requireSignature: request.requireSignature }));
+      if (answer.type !== 'checked') throw new Error(`stage thread answered ${answer.type} to check-fhir`);
+      return answer.result;
     },
     reload(trust) {
       currentTrust = trust;

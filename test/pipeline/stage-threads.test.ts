@@ -1,11 +1,13 @@
 /**
- * The unwrap stage run in a stage thread: the same outcome as in the main thread, bytes as Buffers, reload reaching
- * the thread; the thread's trust is the one it is given (never the trust files), and a failed reload keeps its context.
+ * The unwrap stage, and the check of a FHIR request Bundle, run in a stage thread: the same outcome as in the main
+ * thread, bytes as Buffers, reload reaching the thread; the thread's trust is the one it is given (never the trust
+ * files), and a failed reload keeps its context.
  */
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/config-schema.ts';
+import { checkFhirSubmission } from '../../src/fhir-api/check-fhir-submission.ts';
 import { createLogger, silentLogger, type Logger } from '../../src/log/logger.ts';
 import { loadTrustStore } from '../../src/pki/trust-store.ts';
 import { buildTrustMaterial, parseTrustMaterial } from '../../src/pipeline/stage-thread-trust.ts';
@@ -13,9 +15,11 @@ import { startStageThreads, type StageThreads } from '../../src/pipeline/stage-t
 import { sealMessage } from '../../src/smime/seal-message.ts';
 import type { MessageWork } from '../../src/store/messages.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
+import { gpRequestBundle, issueClientParty, signedBy } from '../helpers/fhir-client.ts';
 import { testGatewayConfig } from '../helpers/gateway-config.ts';
 import { CERTS } from '../helpers/paths.ts';
 import { CA_FILE, CRL_FILE, party, sampleInner, testTrust } from '../helpers/test-pki.ts';
+import { PATIENT_INS } from '../payload/fhir/request-bundle.ts';
 
 let threads: StageThreads | undefined;
 afterEach(async () => {
@@ -69,6 +73,17 @@ const sealFrom = (name: string) => {
 };
 
 describe('stage threads', () => {
+  it('check a request Bundle received over the FHIR API as the main thread does, with the trust they were given', async () => {
+    const { threads: t } = setUp();
+    const gp = issueClientParty('Dr Serena Shrink', 'serena.shrink@cabinet.test');
+    const body = Buffer.from(JSON.stringify(signedBy(gpRequestBundle(gp, issueClientParty('Dr Claire Durand', 'cardio.durand@chu-b.test'), PATIENT_INS), gp)));
+    const request = { at: new Date(), expectedSigner: { email: gp.address }, requireSignature: true };
+    const inThread = await t.checkFhirSubmission(body, request);
+    expect(inThread).toEqual(checkFhirSubmission(body, { ...request, trust: testTrust(), requireCrl: false }));
+    expect(inThread).toMatchObject({ ok: true, signed: true, shape: { type: 'transaction' } });
+    expect(await t.checkFhirSubmission(body, { ...request, expectedSigner: { email: 'someone.else@cabinet.test' } })).toMatchObject({ ok: false, code: 'FHIR_SIGNATURE_WRONG_SIGNER' });
+  });
+
   it('open a request and seal its processed MDN, handing back Buffers', async () => {
     const { threads: t } = setUp();
     const r = await t.run('unwrap', work('msg-1', sealFrom('doctor')), new Date());
