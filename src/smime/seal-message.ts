@@ -8,7 +8,7 @@
  */
 import { randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { parseAddressList, domainOf } from '../mime/addresses.ts';
-import { encodeBase64Lines, toCanonicalCrlf } from '../mime/decode-body.ts';
+import { encodeBase64LineBytes, encodeBase64Lines, toCanonicalCrlf } from '../mime/decode-body.ts';
 import { MimeError } from '../mime/parse-entity.ts';
 import type { Certificate } from '../pki/certificate.ts';
 import { MICALG, type ContentCipher, type KeyTransport, type SignatureScheme } from './algorithms.ts';
@@ -175,7 +175,7 @@ export function pkcs7MimeEntity(smimeType: 'signed-data' | 'enveloped-data' | 'a
     `Content-Type: application/pkcs7-mime; smime-type=${smimeType}; name=smime.p7m${CRLF}` +
     `Content-Transfer-Encoding: base64${CRLF}` +
     `Content-Disposition: attachment; filename=smime.p7m${CRLF}${CRLF}`;
-  return Buffer.from(head + encodeBase64Lines(der), 'latin1');
+  return Buffer.concat([Buffer.from(head, 'latin1'), encodeBase64LineBytes(der)]);
 }
 
 function chooseBoundary(entity: Buffer, random: (n: number) => Buffer): string {

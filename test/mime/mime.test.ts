@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseAddressList } from '../../src/mime/addresses.ts';
 import { parseContentType } from '../../src/mime/content-type.ts';
-import { decodeBase64, decodeQuotedPrintable, encodeBase64Lines, toCanonicalCrlf } from '../../src/mime/decode-body.ts';
+import { decodeBase64, decodeQuotedPrintable, encodeBase64LineBytes, encodeBase64Lines, toCanonicalCrlf } from '../../src/mime/decode-body.ts';
 import { MimeError, parseEntity, headerValue } from '../../src/mime/parse-entity.ts';
 import { splitMultipart } from '../../src/mime/split-multipart.ts';
 
@@ -76,6 +76,19 @@ describe('transfer encodings', () => {
     expect(decodeBase64(Buffer.from('QQ==QUJD')).toString()).toBe('A');
   });
 
+  it('writes the same base64 lines as bytes, block by block, whatever the length (blocks of 1024 lines of 57 bytes)', () => {
+    const block = 57 * 1024;
+    for (const n of [0, 1, 2, 3, 56, 57, 58, 114, block - 1, block, block + 1, 2 * block + 57, 3 * block - 2]) {
+      const data = Buffer.alloc(n, n % 251);
+      expect(encodeBase64LineBytes(data).equals(Buffer.from(encodeBase64Lines(data), 'latin1')), `${n} bytes`).toBe(true);
+    }
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 400 }), (data) => {
+        expect(encodeBase64LineBytes(Buffer.from(data)).toString('latin1')).toBe(encodeBase64Lines(Buffer.from(data)));
+      }),
+    );
+  });
+
   it('decodes quoted-printable with soft line breaks', () => {
     expect(decodeQuotedPrintable(Buffer.from('caf=C3=A9 =\r\nau lait')).toString()).toBe('café au lait');
   });
@@ -84,5 +97,33 @@ describe('transfer encodings', () => {
     expect(toCanonicalCrlf(Buffer.from('a\nb\r\nc\rd')).toString()).toBe('a\r\nb\r\nc\r\nd');
     const crlf = Buffer.from('a\r\nb\r\n');
     expect(toCanonicalCrlf(crlf)).toBe(crlf);
+  });
+
+  it('canonicalizes as the byte-by-byte definition does, whatever the mix of CR, LF and CRLF', () => {
+    const byteByByte = (data: Buffer): Buffer => {
+      const out: number[] = [];
+      for (let i = 0; i < data.length; i++) {
+        const b = data[i]!;
+        if (b === 0x0d) {
+          out.push(0x0d, 0x0a);
+          if (data[i + 1] === 0x0a) i++;
+        } else out.push(...(b === 0x0a ? [0x0d, 0x0a] : [b]));
+      }
+      return Buffer.from(out);
+    };
+    const bytes = fc.array(fc.constantFrom(0x0d, 0x0a, 0x61, 0x00), { maxLength: 40 }).map((a) => Buffer.from(a));
+    fc.assert(
+      fc.property(bytes, (data) => {
+        expect(toCanonicalCrlf(data).equals(byteByByte(data))).toBe(true);
+      }),
+    );
+  });
+
+  it('canonicalizes a 24 MB message with bare LF, every LF becoming CRLF', () => {
+    const lines = encodeBase64Lines(Buffer.alloc(18 * 1024 * 1024, 0xa5)).replace(/\r\n/g, '\n');
+    const lf = Buffer.from(`Content-Type: application/pdf\nContent-Transfer-Encoding: base64\n\n${lines}`);
+    const crlf = toCanonicalCrlf(lf);
+    expect(crlf.length).toBe(lf.length + lf.toString('latin1').split('\n').length - 1);
+    expect(crlf.equals(Buffer.from(lf.toString('latin1').replace(/\n/g, '\r\n'), 'latin1'))).toBe(true);
   });
 });

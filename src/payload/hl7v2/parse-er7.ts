@@ -83,8 +83,10 @@ export function readEr7(input: Uint8Array | string): Er7Reading {
   else lines = text.split(/\r\n|\r|\n/);
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
 
-  const ctx: FieldContext = { d: delimiters, charset, problems, issues: [], segments: [], name: '', field: 0 };
-  const segments = ctx.segments;
+  const ctx: FieldContext = { d: delimiters, charset, problems, issues: [], name: '', occurrence: 0, field: 0 };
+  const segments: Er7Segment[] = [];
+  // segments read so far, by name: the occurrence in a problem's path without counting them again for each problem
+  const counts = new Map<string, number>();
   for (let n = 0; n < lines.length; n++) {
     const line = lines[n]!;
     if (line === '') {
@@ -103,6 +105,7 @@ export function readEr7(input: Uint8Array | string): Er7Reading {
     const parts = line.split(delimiters.field);
     const fields: Er7Field[] = [NOTHING];
     ctx.name = name;
+    ctx.occurrence = (counts.get(name) ?? 0) + 1;
     let first = 1;
     if (name === 'MSH') {
       // MSH-1 is the field separator itself, MSH-2 the encoding characters, both as written
@@ -118,6 +121,7 @@ export function readEr7(input: Uint8Array | string): Er7Reading {
     }
     while (fields.length > 1 && fields[fields.length - 1]!.length === 0) fields.pop();
     segments.push({ name, fields });
+    counts.set(name, ctx.occurrence);
   }
   return { message: { delimiters, segments }, charset, problems };
 }
@@ -178,21 +182,16 @@ interface FieldContext {
   charset: Er7Charset;
   problems: Problem[];
   issues: EscapeIssue[];
-  segments: Er7Segment[];
   name: string;
+  /** 1-based occurrence of the segment being read among those of its name */
+  occurrence: number;
   field: number;
-}
-
-function occurrenceOf(ctx: FieldContext): number {
-  let n = 1;
-  for (const s of ctx.segments) if (s.name === ctx.name) n++;
-  return n;
 }
 
 function checkFieldCharacters(raw: string, ctx: FieldContext): void {
   const bad = ctx.charset === 'UNICODE UTF-8' ? raw.includes('\uFFFD') : ctx.charset === 'ASCII' && /[^\x00-\x7f]/.test(raw);
   if (bad) {
-    ctx.problems.push(hl7Problem(HL7_CODES.INVALID_CHARACTER, formatHl7Path(ctx.name, occurrenceOf(ctx), ctx.field), `bytes that are not valid ${ctx.charset} (MSH-18)`));
+    ctx.problems.push(hl7Problem(HL7_CODES.INVALID_CHARACTER, formatHl7Path(ctx.name, ctx.occurrence, ctx.field), `bytes that are not valid ${ctx.charset} (MSH-18)`));
   }
 }
 
@@ -201,7 +200,7 @@ function leaf(raw: string, ctx: FieldContext, rep: number, comp: number | undefi
   if (raw.indexOf(ctx.d.escape) < 0) return raw;
   const value = unescapeEr7(raw, ctx.d, ctx.charset, ctx.issues);
   if (ctx.issues.length > 0) {
-    const path = formatHl7Path(ctx.name, occurrenceOf(ctx), ctx.field, rep, comp, sub);
+    const path = formatHl7Path(ctx.name, ctx.occurrence, ctx.field, rep, comp, sub);
     for (const issue of ctx.issues) ctx.problems.push(hl7Problem(issue.code, path, issue.message));
     ctx.issues.length = 0;
   }

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Attachment } from '../../domain/canonical-request.ts';
 import type { Problem } from '../../errors/result.ts';
-import type { Er7Message, Er7Repetition, Er7Segment } from './er7-types.ts';
+import type { Er7Message, Er7Repetition } from './er7-types.ts';
 import { fieldAt, valueAt } from './get-value.ts';
 import { formatHl7Path, HL7_CODES, hl7Problem } from './hl7-problem.ts';
 import { textOf } from './read-data-types.ts';
@@ -61,18 +61,16 @@ function wholeText(rep: Er7Repetition, message: Er7Message): string {
   return rep.map((c) => c.join(message.delimiters.subComponent)).join(message.delimiters.component);
 }
 
-function occurrence(segments: readonly Er7Segment[], index: number): number {
-  let n = 0;
-  for (let i = 0; i <= index; i++) if (segments[i]!.name === segments[index]!.name) n++;
-  return n;
-}
-
 export function readObservations(message: Er7Message, problems: Problem[]): Observations {
   const out: Observations = { texts: [], documents: [], resultStatuses: [] };
-  message.segments.forEach((obx, index) => {
+  // counted as they come: counting the OBX before each one again was quadratic (a report sent one OBX per line,
+  // 40 000 lines, took seconds)
+  let occurrence = 0;
+  message.segments.forEach((obx) => {
     if (obx.name !== 'OBX') return;
+    occurrence++;
     const type = valueAt(obx, 2).trim().toUpperCase();
-    const path = formatHl7Path('OBX', occurrence(message.segments, index), 5);
+    const path = formatHl7Path('OBX', occurrence, 5);
     if (TEXT_TYPES.has(type)) {
       const text = fieldAt(obx, 5)
         .map((rep) => wholeText(rep, message))

@@ -100,6 +100,16 @@ describe('IHE 360X OMG^O19 → canonical request', () => {
     expect(good.ok && good.value.patient.identifiers[0]).toEqual({ system: IDENTIFIER_SYSTEMS.INS_NIR, value: '184127645108946', type: 'INS', assigner: '1.2.250.1.213.1.4.8' });
   });
 
+  it('reads a report sent one OBX per line (40 000 lines), each problem at its OBX', () => {
+    // readObservations counted the OBX before each one again: 11 s for these 3 MB
+    const lines = Array.from({ length: 40_000 }, (_, i) => `OBX|${i + 1}|TX|11488-4^^LN||Line ${i} of the typed report.||||||F\r`).join('');
+    const broken = 'OBX|40001|ED|11524-6^^LN||^AP^PDF^Base64^not base64!||||||F\r';
+    const v = parseHl7v2Request(Buffer.concat([sample('omg'), Buffer.from(lines + broken)]));
+    expect(!v.ok && v.problems.map((p) => [p.code, p.path])).toEqual([['HL7_UNEXPECTED_VALUE', 'OBX[40001]-5.4']]);
+    const ok = parseHl7v2Request(Buffer.concat([sample('omg'), Buffer.from(lines)]));
+    expect(ok.ok && ok.value.question?.split('\n\n')).toHaveLength(40_000);
+  });
+
   it('lists every problem of a broken request, with HL7 paths', () => {
     const bytes = edited('omg', {
       'MSH-21': '',
