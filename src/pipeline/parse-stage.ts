@@ -15,6 +15,8 @@ import { buildBlankForm } from '../payload/form/build-blank-form.ts';
 import type { FormLanguage } from '../payload/form/form-labels.ts';
 import { parseHl7v2Message, type Hl7v2Payload } from '../payload/hl7v2/parse-hl7v2-message.ts';
 import { readMessageHeader, type Hl7MessageHeader } from '../payload/hl7v2/read-message-header.ts';
+import { readObservationDocuments } from '../payload/hl7v2/read-observations.ts';
+import type { ParsedRequest } from '../payload/mime/parsed-request.ts';
 import { parseMimeRequest } from '../payload/mime/parse-mime-request.ts';
 import { parseFhirPayload } from '../payload/fhir/parse-fhir-request.ts';
 import { noticeText, type NoticeLanguage } from '../policy/notice-texts.ts';
@@ -81,11 +83,12 @@ export function runParseStage(msg: MessageWork, ctx: PipelineContext): StepResul
   if (target) return { state: REPLY_STATE, detail: `a reply about request ${target}`, summary: { ...(msg.summary ?? {}), replyTo: target } };
   let hl7: Hl7v2Payload | undefined;
   const parsed = parseMimeRequest(msg.content, {
-    hl7v2: (bytes): Result<CanonicalRequest> => {
+    hl7v2: (bytes): Result<ParsedRequest> => {
       const r = parseHl7v2Message(bytes);
       if (!r.ok) return r;
       hl7 = r.value;
-      return r.value.kind === 'request' ? ok(r.value.request) : fail({ code: 'PAYLOAD_NOT_A_REQUEST', path: 'MSH-9', message: `an HL7 v2 ${r.value.kind} message` });
+      // the documents of its OBX ED segments go to the blob store like those of every other dialect
+      return r.value.kind === 'request' ? ok({ request: r.value.request, documents: readObservationDocuments(r.value.message) }) : fail({ code: 'PAYLOAD_NOT_A_REQUEST', path: 'MSH-9', message: `an HL7 v2 ${r.value.kind} message` });
     },
   });
   if (hl7 && hl7.kind !== 'request') return status(msg, hl7, from, ctx);

@@ -20,8 +20,9 @@ import { buildRriI12 } from '../../src/payload/hl7v2/build-rri-i12.ts';
 import { parseHl7v2Message } from '../../src/payload/hl7v2/parse-hl7v2-message.ts';
 import { parseHl7v2Request } from '../../src/payload/hl7v2/parse-hl7v2-request.ts';
 import { readMessageHeader } from '../../src/payload/hl7v2/read-message-header.ts';
-import { readObservations } from '../../src/payload/hl7v2/read-observations.ts';
+import { readObservationDocuments, readObservations } from '../../src/payload/hl7v2/read-observations.ts';
 import { parseMimeRequest } from '../../src/payload/mime/parse-mime-request.ts';
+import type { ParsedRequest } from '../../src/payload/mime/parsed-request.ts';
 import type { PayloadDocument } from '../../src/payload/mime/payload-document.ts';
 import { buildXdmMetadata, buildXdmPackage } from '../../src/payload/xdm/build-xdm-package.ts';
 import { buildZip } from '../../src/payload/xdm/build-zip.ts';
@@ -161,9 +162,17 @@ describe('an HL7 v2 request with a 12 MB OBX ED document', () => {
     expect(sha256(Buffer.from(documents[0]!.data, 'base64'))).toBe(DOC_SHA256);
   });
 
-  it('through the parser the pipeline injects in parseMimeRequest, the message attached to a mail', () => {
+  it('through parseMimeRequest, the message attached to a mail, its document given with its bytes for the blob store', () => {
     const mailed = mail('Merci', [{ type: 'application/hl7-v2', name: 'referral.hl7', data: withDocument(requests.omg, 'Base64', DOC_BASE64) }]);
-    expectListed(value(parseMimeRequest(mailed, { hl7v2: parseHl7v2Request })).request);
+    const hl7v2 = (bytes: Buffer): Result<ParsedRequest> => {
+      const r = parseHl7v2Request(bytes);
+      const message = value(parseHl7v2Message(bytes)).message;
+      return r.ok ? { ok: true, value: { request: r.value, documents: readObservationDocuments(message) } } : r;
+    };
+    const parsed = value(parseMimeRequest(mailed, { hl7v2 }));
+    expectListed(parsed.request);
+    expect(parsed.documents.map((d) => sha256(d.bytes))).toEqual([DOC_SHA256]);
+    expect(parsed.documents[0]!.attachment).toEqual(parsed.request.attachments[0]);
   });
 });
 

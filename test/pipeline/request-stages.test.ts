@@ -12,6 +12,7 @@ import type { Config } from '../../src/config/config-schema.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { buildMail, type MailAttachment } from '../../src/mime/build-mail.ts';
 import { blobPath } from '../../src/payload/blob-store.ts';
+import { sha256Hex } from '../../src/payload/mime/payload-document.ts';
 import { parseHl7v2Message } from '../../src/payload/hl7v2/parse-hl7v2-message.ts';
 import { buildPipelineContext } from '../../src/pipeline/build-pipeline-context.ts';
 import { PIPELINE_STAGES } from '../../src/pipeline/pipeline-stages.ts';
@@ -196,6 +197,17 @@ describe('the parse and decide stages', () => {
     const [sixth] = accept(db, [sealedMail(37, 'Referral attached.', hl7(omg))], new Date('2026-03-05T10:00:00Z'), 400);
     await drain(config, db, new Date('2026-03-05T10:05:00Z'));
     expect(getMessage(db, sixth!)!.state).toBe('admitted');
+  });
+
+  it('stores the documents of an HL7 v2 request (OBX ED) by SHA-256, where the forward and the FHIR Binary read them', async () => {
+    const { config, db } = setUp(quotaPack);
+    const omg = readFileSync(join(ROOT, 'fixtures/hl7v2/360x/OMG_O19_referral_request.hl7'), 'utf8').replace(/\n/g, '\r');
+    const withEcg = `${omg.replace(/\r*$/, '')}\rOBX|9|ED|11524-6^EKG study^LN||^AP^PDF^Base64^${ECG.data.toString('base64')}||||||F\r`;
+    const [id] = accept(db, [sealedMail(40, 'Referral attached.', [{ contentType: 'application/hl7-v2', name: 'referral.hl7', data: Buffer.from(withEcg) }])]);
+    await drain(config, db);
+    const { request: canonical } = findRequestByMessage(db, id!)!.canonical as { request: { attachments: { sha256: string; size: number }[] } };
+    expect(canonical.attachments).toEqual([expect.objectContaining({ sha256: sha256Hex(ECG.data), size: ECG.data.length })]);
+    expect(readFileSync(blobPath(config.blobs.dir, sha256Hex(ECG.data))).equals(ECG.data)).toBe(true);
   });
 
   it('admits exactly 4 of 50 requests for the same patient decided by 3 processes at once on one database', async () => {

@@ -22,10 +22,8 @@ function parseAs(dialect: Exclude<Dialect, 'auto'>, bytes: Buffer): Result<Parse
       return parseFhirPayload(bytes, { channel: 'fhir' });
     case 'xdm':
       return parseXdmPayload(bytes);
-    case 'hl7v2': {
-      const r = parseHl7v2Request(bytes);
-      return r.ok ? ok({ request: r.value, documents: [] }) : r;
-    }
+    case 'hl7v2':
+      return parseHl7v2(bytes);
     case 'form': {
       // a whole mail (headers, attachments) or the bare text of the form
       if (sniffPayloadDialect(bytes) !== 'mime') return parseFormPayload(bytes.toString('utf8'));
@@ -35,8 +33,14 @@ function parseAs(dialect: Exclude<Dialect, 'auto'>, bytes: Buffer): Result<Parse
       return parseFormPayload(text ?? '', { ...(from ? { from } : {}), ...(to ? { to } : {}), documents });
     }
     case 'mime':
-      return parseMimeRequest(bytes, { hl7v2: parseHl7v2Request });
+      return parseMimeRequest(bytes, { hl7v2: parseHl7v2 });
   }
+}
+
+/** An HL7 v2 request (the canonical request is what is printed: its documents are not read). */
+function parseHl7v2(bytes: Buffer): Result<ParsedRequest> {
+  const r = parseHl7v2Request(bytes);
+  return r.ok ? ok({ request: r.value, documents: [] }) : r;
 }
 
 function printProblems(out: NodeJS.WritableStream, problems: Problem[]): number {

@@ -18,7 +18,7 @@ export { makeComponent, makeField, makeMessage, makeRepeatedField, makeRepetitio
 export { HL7_CODES, formatHl7Path, type Hl7Code, type Hl7Reading } from './hl7-problem.ts';
 export type { OrderEvent, ReferralResponseKind } from './hl7-tables.ts';
 export { readMessageHeader, type Hl7MessageHeader } from './read-message-header.ts';
-export { readObservations, type ObservationDocument, type Observations } from './read-observations.ts';
+export { readObservationDocuments, readObservations, type ObservationDocument, type Observations } from './read-observations.ts';
 export { parse360xRequest, type Hl7v2RequestOptions } from './parse-360x.ts';
 export { parseRefI12 } from './parse-ref-i12.ts';
 export { parseOsuO51, readOsuO51, type OrderStatusUpdate } from './parse-osu-o51.ts';

@@ -116,6 +116,18 @@ export function readNotes(message: Er7Message): { notes: string[]; reasons: stri
 
 /** An OBX ED document as a request attachment: its media type, size and SHA-256 (its name in the blob store). */
 export function attachmentOf(doc: ObservationDocument): Attachment {
+  return documentOf(doc).attachment;
+}
+
+function documentOf(doc: ObservationDocument): { attachment: Attachment; bytes: Buffer } {
   const bytes = Buffer.from(doc.data, 'base64');
-  return { contentType: doc.contentType, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+  return { attachment: { contentType: doc.contentType, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }, bytes };
+}
+
+/**
+ * The OBX ED documents of a message with their bytes, listed as the request's attachments list them: what the
+ * pipeline puts in the blob store, where the expert's forward and the FHIR API's Binary read them.
+ */
+export function readObservationDocuments(message: Er7Message): { attachment: Attachment; bytes: Buffer }[] {
+  return readObservations(message, []).documents.map(documentOf);
 }

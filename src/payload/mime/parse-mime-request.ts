@@ -13,8 +13,8 @@ import { findPayload, type FoundPayload } from './find-payload.ts';
 import { uniqueDocuments, type ParsedRequest } from './parsed-request.ts';
 
 export interface MimeParsers {
-  /** the HL7 v2 parser (src/payload/hl7v2), injected so that this room does not depend on it */
-  hl7v2?: (bytes: Buffer) => Result<CanonicalRequest>;
+  /** the HL7 v2 parser (src/payload/hl7v2) and the documents of the message, injected so that this room does not depend on it */
+  hl7v2?: (bytes: Buffer) => Result<ParsedRequest>;
 }
 
 export interface ParsedMail extends ParsedRequest {
@@ -37,8 +37,7 @@ export function parseMimeRequest(inner: Buffer, parsers: MimeParsers = {}): Resu
       break;
     case 'hl7v2': {
       if (!parsers.hl7v2) return fail({ code: 'PAYLOAD_UNSUPPORTED', path: mail.part!.path, message: 'no HL7 v2 parser available' });
-      const r = parsers.hl7v2(mail.part!.bytes);
-      parsed = r.ok ? ok({ request: r.value, documents: [] }) : r;
+      parsed = parsers.hl7v2(mail.part!.bytes);
       break;
     }
   }
