@@ -178,13 +178,39 @@ function decodeText(bytes: Buffer, charset: string | undefined): string | undefi
   }
 }
 
+/**
+ * `html` without its script and style elements (opening tag to closing tag; one never closed is kept). In linear
+ * time: the expression `<(script|style)[\s\S]*?<\/\1>` scanned to the end again for each opening tag never closed.
+ */
+export function dropScriptsAndStyles(html: string): string {
+  // ASCII letters lowered only: the same length, so that positions in `lower` are positions in `html`
+  const lower = html.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+  const closes = new Map<string, number>();
+  let out = '';
+  let pos = 0;
+  for (const open of lower.matchAll(/<(script|style)\b/g)) {
+    const at = open.index;
+    if (at < pos) continue;
+    const name = open[1]!;
+    let close = closes.get(name);
+    if (close === undefined || (close >= 0 && close < at)) {
+      close = lower.indexOf(`</${name}>`, at);
+      closes.set(name, close);
+    }
+    if (close < 0) continue;
+    out += html.slice(pos, at);
+    pos = close + name.length + 3;
+  }
+  return out + html.slice(pos);
+}
+
 function textOf(leaf: Leaf): string {
   const text = decodeText(leaf.bytes, leaf.charset ?? 'utf-8') ?? leaf.bytes.toString('latin1');
   if (leaf.contentType !== 'text/html') return text;
-  return text
-    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, '')
+  // every expression here is linear: a tag is `<` to the next `>` with no `<` between
+  return dropScriptsAndStyles(text)
     .replace(/<br\s*\/?>|<\/(p|div|li|tr|h\d)>/gi, '\n')
-    .replace(/<[^>]*>/g, '')
+    .replace(/<[^<>]*>/g, '')
     .replace(/&nbsp;/g, ' ')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')

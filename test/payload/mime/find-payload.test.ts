@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeBase64Lines } from '../../../src/mime/decode-body.ts';
 import type { Result } from '../../../src/errors/result.ts';
-import { findPayload } from '../../../src/payload/mime/find-payload.ts';
+import { dropScriptsAndStyles, findPayload, readMail } from '../../../src/payload/mime/find-payload.ts';
 import { parseMimeRequest } from '../../../src/payload/mime/parse-mime-request.ts';
 import { sha256Hex } from '../../../src/payload/mime/payload-document.ts';
 import { sniffMediaType } from '../../../src/payload/mime/sniff-media-type.ts';
@@ -175,5 +175,28 @@ describe('sniffing', () => {
     expect(sniffPayloadDialect(XDM)).toBe('xdm');
     expect(sniffPayloadDialect(mail('x'))).toBe('mime');
     expect(sniffPayloadDialect(Buffer.from('Bonjour docteur'))).toBeUndefined();
+  });
+});
+
+describe('dropScriptsAndStyles', () => {
+  /** The definition it replaces (quadratic on opening tags never closed). */
+  const definition = (html: string) => html.replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, '');
+
+  it('drops what the definition drops, on any mix of tags and text', () => {
+    const token = fc.constantFrom('<script>', '<SCRIPT type="x">', '</script>', '</Script>', '<style>', '</style>', '<scripts>', 'text', '<', '>', ' ', 'é');
+    fc.assert(
+      fc.property(fc.array(token, { maxLength: 30 }).map((t) => t.join('')), (html) => {
+        expect(dropScriptsAndStyles(html)).toBe(definition(html));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('reads 100 000 opening tags never closed, and a body of bare <, as text', () => {
+    const scripts = 'a<script>'.repeat(100_000);
+    expect(dropScriptsAndStyles(scripts)).toBe(scripts);
+    const mail = Buffer.from(`From: a@b.test\r\nTo: c@d.test\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Bonjour</p>${'<'.repeat(100_000)}x\r\n`);
+    const read = readMail(mail);
+    expect(read.ok && read.value.text?.startsWith('Bonjour\n<<<')).toBe(true);
   });
 });
