@@ -195,6 +195,16 @@ describe('an IHE_XDM.ZIP with a 12 MB document', () => {
     expectTheDocument(parsed.documents);
     expect(parsed.request.attachments.find((a) => a.sha256 === DOC_SHA256)?.size).toBe(DOC.length);
   });
+
+  it('a CDA embedding the document in base64 as its body (the French CDA N1 form), over the XML size limit', () => {
+    const n1 = sampleXdmInput();
+    const body = `<text mediaType="application/pdf" representation="B64">${DOC_BASE64}</text>`;
+    const cda = Buffer.from(n1.documents[0]!.data.toString('utf8').replace(/<text mediaType="text\/plain">[^<]*<\/text>/, body));
+    n1.documents = [{ ...n1.documents[0]!, data: cda }];
+    const parsed = value(parseXdmPayload(buildXdmPackage(n1)));
+    expect(parsed.request.patient.identifiers.length).toBeGreaterThan(0);
+    expect(parsed.documents.map((d) => d.bytes.length)).toEqual([cda.length]);
+  });
 });
 
 describe('a secure mail with a 12 MB PDF attachment', () => {

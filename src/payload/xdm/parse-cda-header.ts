@@ -22,8 +22,39 @@ export interface CdaHeader {
 
 const SEX: Record<string, XdmPatientInfo['sex']> = { M: 'male', F: 'female', UN: 'other', U: 'unknown' };
 
+/** The start tag of a `text` element (any prefix) whose content is base64 (representation="B64"). */
+const B64_TEXT = /<((?:[A-Za-z_][\w.-]*:)?text)\b[^<>]*\brepresentation\s*=\s*["']B64["'][^<>]*>/g;
+
+/**
+ * The CDA without the content of its base64 `text` elements (a nonXMLBody carrying a PDF: the French CDA N1 form),
+ * left empty when it holds no markup: the header is all that is read, and the embedded document, megabytes of it,
+ * went through the XML size limit and the parser (seconds for a few megabytes) for nothing. Linear.
+ */
+export function elideEmbeddedDocuments(xml: string): string {
+  let out = '';
+  let pos = 0;
+  for (const start of xml.matchAll(B64_TEXT)) {
+    if (start.index < pos) continue;
+    const contentStart = start.index + start[0].length;
+    const end = xml.indexOf(`</${start[1]!}>`, contentStart);
+    if (end < 0) break;
+    // content with markup in it is left to the parser as it is
+    const lt = xml.indexOf('<', contentStart);
+    if (lt < end) continue;
+    out += xml.slice(pos, contentStart);
+    pos = end;
+  }
+  return pos === 0 ? xml : out + xml.slice(pos);
+}
+
 export function parseCdaHeader(bytes: Buffer, path: string): Result<CdaHeader> {
-  const parsed = parseXml(bytes, path);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return fail({ code: 'XDM_XML_MALFORMED', path, message: 'XML not in UTF-8' });
+  }
+  const parsed = parseXml(elideEmbeddedDocuments(text), path);
   if (!parsed.ok) return fail(...parsed.problems.map((p) => ({ ...p, code: `XDM_${p.code}` })));
   const doc = parsed.value;
   if (doc.name !== 'ClinicalDocument') return fail({ code: 'XDM_CDA_INVALID', path, message: 'not a CDA ClinicalDocument' });
