@@ -20,6 +20,7 @@ import { signAsGateway } from '../fhir-signature/sign-as-gateway.ts';
 import type { Bundle } from '../fhir-signature/sign-bundle.ts';
 import type { Logger } from '../log/logger.ts';
 import { getObject, getObjects, getString, isObject, type JsonObject } from '../payload/fhir/fhir-json.ts';
+import { parseIJson } from '../payload/fhir/parse-i-json.ts';
 import { readBlob } from '../payload/blob-store.ts';
 import { newId } from '../pipeline/new-id.ts';
 import type { PipelineContext } from '../pipeline/pipeline-context.ts';
@@ -48,7 +49,6 @@ import { readTaskSource, taskSourceOfRequest, type TaskSourceLookups } from './r
 import { applyDateValue, parseReferenceValue, readPaging, unknownParams, type DateBound, type ReferenceValue } from './search-params.ts';
 import type { TaskSource } from './task-source.ts';
 import { validateFhirResource } from './validate-fhir-resource.ts';
-import { parseIJson } from '../payload/fhir/parse-i-json.ts';
 
 export interface FhirApiDeps {
   db: Db;
