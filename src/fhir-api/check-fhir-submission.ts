@@ -9,8 +9,8 @@ import type { Problem } from '../errors/result.ts';
 import { verifyBundleSignature, type ExpectedSigner } from '../fhir-signature/verify-bundle-signature.ts';
 import type { TrustStore } from '../pki/trust-store.ts';
 import { getObject, getObjects, getString, isObject } from '../payload/fhir/fhir-json.ts';
-import { parseFhirPayload } from '../payload/fhir/parse-fhir-request.ts';
-import { parseIJson } from '../payload/fhir/parse-i-json.ts';
+import { parseFhirPayloadJson } from '../payload/fhir/parse-fhir-request.ts';
+import { parseIJson, type IJsonResult } from '../payload/fhir/parse-i-json.ts';
 
 /** What the API needs of the Bundle to answer (a transaction-response has one entry per entry). */
 export interface BundleShape {
@@ -38,13 +38,16 @@ export type FhirSubmissionCheck =
   | { ok: true; signed: boolean; shape: BundleShape }
   | { ok: false; code: string; problems: Problem[]; shape?: BundleShape };
 
+/** The API's refusal of a body that is not I-JSON: not JSON at all, or an object naming a member twice. */
+export function jsonRefusal(read: IJsonResult & { ok: false }): { code: 'FHIR_BAD_JSON' | 'FHIR_DUPLICATE_MEMBER'; problems: Problem[] } {
+  return read.reason === 'malformed'
+    ? { code: 'FHIR_BAD_JSON', problems: [] }
+    : { code: 'FHIR_DUPLICATE_MEMBER', problems: [{ code: 'FHIR_DUPLICATE_MEMBER', path: read.path, message: '' }] };
+}
+
 export function checkFhirSubmission(body: Buffer, o: FhirSubmissionOptions): FhirSubmissionCheck {
   const read = parseIJson(body, 'Bundle');
-  if (!read.ok) {
-    return read.reason === 'malformed'
-      ? { ok: false, code: 'FHIR_BAD_JSON', problems: [] }
-      : { ok: false, code: 'FHIR_DUPLICATE_MEMBER', problems: [{ code: 'FHIR_DUPLICATE_MEMBER', path: read.path, message: '' }] };
-  }
+  if (!read.ok) return { ok: false, ...jsonRefusal(read) };
   const json = read.value;
   if (!isObject(json) || json.resourceType !== 'Bundle') return { ok: false, code: 'FHIR_NOT_A_BUNDLE', problems: [] };
   if (json.type !== 'transaction' && json.type !== 'collection') return { ok: false, code: 'FHIR_BUNDLE_TYPE', problems: [] };
@@ -56,8 +59,9 @@ export function checkFhirSubmission(body: Buffer, o: FhirSubmissionOptions): Fhi
     const verified = verifyBundleSignature(json, { trust: o.trust, at: o.at, requireCrl: o.requireCrl, expectedSigner: o.expectedSigner });
     if (!verified.ok) return { ok: false, code: verified.problems[0]!.code, problems: verified.problems, shape };
   }
-  // read now, so that a request that cannot be read is refused in the answer rather than in the Task
-  const parsed = parseFhirPayload(body, { channel: 'fhir' });
+  // read now, so that a request that cannot be read is refused in the answer rather than in the Task (from the JSON
+  // read above: the size is the HTTP body limit's)
+  const parsed = parseFhirPayloadJson(json, { channel: 'fhir' });
   if (!parsed.ok) return { ok: false, code: 'FHIR_INVALID_RESOURCE', problems: parsed.problems, shape };
   return { ok: true, signed, shape };
 }

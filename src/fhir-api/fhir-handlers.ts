@@ -35,7 +35,7 @@ import type { AcceptInput } from '../store/messages.ts';
 import type { Db } from '../store/open-database.ts';
 import { findVisibleDocument, getRequest, searchRequests } from '../store/requests.ts';
 import { applyJsonPatch } from './apply-json-patch.ts';
-import type { BundleShape, FhirSubmissionCheck, FhirSubmissionRequest } from './check-fhir-submission.ts';
+import { jsonRefusal, type BundleShape, type FhirSubmissionCheck, type FhirSubmissionRequest } from './check-fhir-submission.ts';
 import { buildCommunicationView } from './build-communication-view.ts';
 import { buildOpinionDocumentView } from './build-opinion-document-view.ts';
 import { buildSearchBundle, pageLinks } from './build-search-bundle.ts';
@@ -138,8 +138,8 @@ function visibleTask(deps: FhirApiDeps, id: string, me: ClientIdentity): { sourc
 function parseJson(body: Buffer, root: string): { ok: true; value: unknown } | { ok: false; refusal: ApiResponse } {
   const read = parseIJson(body, root);
   if (read.ok) return read;
-  if (read.reason === 'malformed') return { ok: false, refusal: refusal('FHIR_BAD_JSON') };
-  return { ok: false, refusal: refusal('FHIR_DUPLICATE_MEMBER', [{ code: 'FHIR_DUPLICATE_MEMBER', path: read.path, message: '' }]) };
+  const { code, problems } = jsonRefusal(read);
+  return { ok: false, refusal: refusal(code, problems) };
 }
 
 export async function createRequest(deps: FhirApiDeps, me: ClientIdentity, body: Buffer, remoteAddress: string | undefined, clientCertPem: string | undefined): Promise<ApiResponse> {

@@ -15,7 +15,6 @@ import { resolveReference, type BundleIndex, type IndexedResource } from './inde
 
 export const DOCUMENT_TYPES = ['DocumentReference', 'Binary', 'Media'] as const;
 
-
 /** The documents of a resource of DOCUMENT_TYPES. */
 export function parseDocumentResource(index: BundleIndex, target: IndexedResource, maxBytes: number, problems: Problem[]): PayloadDocument[] {
   const r = target.resource;

@@ -56,7 +56,11 @@ export function parseFhirPayload(bytes: Buffer, options: FhirParseOptions = {}):
       ? fail({ code: 'FHIR_MALFORMED', path: 'Bundle', message: 'not JSON in UTF-8' })
       : fail({ code: 'FHIR_DUPLICATE_MEMBER', path: read.path, message: 'an object has two members of this name' });
   }
-  const json = read.value;
+  return parseFhirPayloadJson(read.value, options);
+}
+
+/** The canonical request and its documents from the JSON of a Bundle already read as I-JSON (the FHIR API checks it first). */
+export function parseFhirPayloadJson(json: unknown, options: FhirParseOptions = {}): Result<ParsedRequest> {
   if (!isObject(json) || json.resourceType !== 'Bundle') {
     return fail({ code: 'FHIR_NOT_BUNDLE', path: 'Bundle.resourceType', message: 'a request is a Bundle' });
   }
